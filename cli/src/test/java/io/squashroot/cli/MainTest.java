@@ -1,0 +1,37 @@
+package io.squashroot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import org.junit.jupiter.api.Test;
+
+class MainTest {
+
+    @Test
+    void printsVersion_withVersionCommand() {
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        try {
+            assertEquals(0, Main.run("version"));
+        } finally {
+            System.setOut(old);
+        }
+        assertEquals(VersionCommand.VERSION, out.toString().trim());
+    }
+
+    @Test
+    void exitsWithUsageError_onUnknownCommand() {
+        PrintStream old = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true));
+        try {
+            assertEquals(2, Main.run("no-such-command"));
+        } finally {
+            System.setErr(old);
+        }
+        assertTrue(err.toString().contains("no-such-command"), err.toString());
+    }
+}

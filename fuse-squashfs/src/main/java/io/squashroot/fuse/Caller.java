@@ -1,0 +1,5 @@
+package io.squashroot.fuse;
+
+/** The process on whose behalf a request runs, as the kernel reports it. */
+public record Caller(long uid, long gid, long pid) {
+}

@@ -1,0 +1,6 @@
+package io.squashroot.fuse;
+
+/** statvfs(2) figures. */
+public record FsStat(long blockSize, long blocks, long blocksFree, long blocksAvail,
+                     long files, long filesFree, long nameMax) {
+}
