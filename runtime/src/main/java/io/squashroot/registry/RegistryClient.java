@@ -70,17 +70,19 @@ public final class RegistryClient {
      * that cannot be reached (connection refused, TLS failure, 5xx) hands over to the next one.
      */
     synchronized void ping() throws IOException {
-        IOException last = null;
+        IOException failure = null;
         for (int i = Math.max(active, 0); i < endpoints.size(); i++) {
             Endpoint ep = endpoints.get(i);
             try {
+                // With another endpoint to fall back to, a refused connection moves on at once.
+                boolean last = i == endpoints.size() - 1;
                 HttpTransport.Answer a = retrying(() -> transport.get(ep, ep.resolve("/v2/"), null, Map.of(), false),
-                        "registry " + ep.base(), ep);
+                        "registry " + ep.base(), ep, last);
                 a.response().body().close();
                 if (a.status() == 401) {
                     active = i;
                     version = a.response().version();
-                    authenticate(a.header("WWW-Authenticate"), ep);
+                    authenticate(a.header("WWW-Authenticate"), ep, ref.registry());
                     return;
                 }
                 if (a.status() / 100 == 2) {
@@ -89,18 +91,18 @@ public final class RegistryClient {
                     authorization = null;
                     return;
                 }
-                last = new RegistryException(ref.registry() + ": " + ep.base() + "/v2/ answered HTTP "
+                failure = new RegistryException(ref.registry() + ": " + ep.base() + "/v2/ answered HTTP "
                         + a.status() + ", not a registry", a.status());
             } catch (RegistryException e) {
                 if (e.status() == 401 || e.status() == 403) {
                     throw e;
                 }
-                last = e;
+                failure = e;
             } catch (IOException e) {
-                last = new RegistryException(ref.registry() + ": cannot reach " + ep.base() + ": " + describe(e), e);
+                failure = new RegistryException(ref.registry() + ": cannot reach " + ep.base() + ": " + describe(e), e);
             }
         }
-        throw last;
+        throw failure;
     }
 
     /** Moves to the next endpoint after a mirror failed; false if there is none. */
@@ -235,7 +237,7 @@ public final class RegistryClient {
                 reauthenticated = true;
                 synchronized (this) {
                     if (auth == authorization) { // nobody refreshed it meanwhile
-                        authenticate(a.header("WWW-Authenticate"), ep);
+                        authenticate(a.header("WWW-Authenticate"), ep, what);
                     }
                 }
                 continue;
@@ -264,6 +266,10 @@ public final class RegistryClient {
 
     /** Runs {@code call}, retrying transport errors, 429 and 5xx with exponential back-off. */
     private HttpTransport.Answer retrying(Call call, String what, Endpoint ep) throws IOException {
+        return retrying(call, what, ep, true);
+    }
+
+    private HttpTransport.Answer retrying(Call call, String what, Endpoint ep, boolean retryConnect) throws IOException {
         int retries = transport.settings().retries();
         for (int attempt = 0; ; attempt++) {
             HttpTransport.Answer a;
@@ -273,7 +279,7 @@ public final class RegistryClient {
                 // A certificate problem does not heal by retrying.
                 throw new RegistryException(what + ": TLS failure with " + ep.base() + ": " + describe(e), e);
             } catch (java.net.ConnectException e) {
-                if (attempt >= retries) {
+                if (attempt >= retries || !retryConnect) {
                     throw new RegistryException(what + ": cannot connect to " + ep.base() + ": " + describe(e), e);
                 }
                 backOff(attempt, null);
@@ -343,7 +349,7 @@ public final class RegistryClient {
         return l;
     }
 
-    private void authenticate(String header, Endpoint ep) throws IOException {
+    private void authenticate(String header, Endpoint ep, String what) throws IOException {
         if (header == null) {
             throw new RegistryException(ref.registry() + ": HTTP 401 without WWW-Authenticate", 401);
         }
@@ -351,8 +357,9 @@ public final class RegistryClient {
         if (c.isBasic()) {
             Optional<Credentials.Login> l = registryLogin();
             if (l.isEmpty()) {
-                throw new RegistryException(ref.registry() + ": requires a login (basic auth); add it to "
-                        + credentials.file() + " or use docker://USER@...", 401);
+                throw new RegistryException(what + ": login required (HTTP 401, basic auth); add it to "
+                        + (credentials.file() == null ? "the credentials file" : credentials.file().toString())
+                        + " or use docker://USER@...", 401);
             }
             authorization = basic(l.get());
         } else if (c.isBearer()) {
