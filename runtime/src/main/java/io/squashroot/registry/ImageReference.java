@@ -31,17 +31,17 @@ public record ImageReference(String user, String registry, String repository, St
 
     // Order matters: it is enroot's order of attempts.
     private static final List<Pattern> SLASH_FORMS = List.of(
-            Pattern.compile(U + "([^/#@]+)/" + IMAGE + ":" + TAG + "@" + DIGEST + "$"),
-            Pattern.compile(U + "([^/#@]+)/" + IMAGE + "@" + DIGEST + "$"),
-            Pattern.compile(U + "([^/#@]+)/" + IMAGE + "(?::" + TAG + ")?$"));
+            Pattern.compile(U + "([^/#@\\s]+)/" + IMAGE + ":" + TAG + "@" + DIGEST + "$"),
+            Pattern.compile(U + "([^/#@\\s]+)/" + IMAGE + "@" + DIGEST + "$"),
+            Pattern.compile(U + "([^/#@\\s]+)/" + IMAGE + "(?::" + TAG + ")?$"));
     private static final List<Pattern> PLAIN_FORMS = List.of(
-            Pattern.compile(U + "([^/@#:]+):" + TAG + "@" + DIGEST + "$"),
-            Pattern.compile(U + "([^/@#:]+)@" + DIGEST + "$"),
-            Pattern.compile(U + "([^/@#:]+)(?::" + TAG + ")?$"));
+            Pattern.compile(U + "([a-z0-9._-]+):" + TAG + "@" + DIGEST + "$"),
+            Pattern.compile(U + "([a-z0-9._-]+)@" + DIGEST + "$"),
+            Pattern.compile(U + "([a-z0-9._-]+)(?::" + TAG + ")?$"));
     private static final List<Pattern> HASH_FORMS = List.of(
-            Pattern.compile(U + "([^#/@]+)#" + IMAGE + ":" + TAG + "@" + DIGEST + "$"),
-            Pattern.compile(U + "([^#/@]+)#" + IMAGE + "@" + DIGEST + "$"),
-            Pattern.compile(U + "([^#/@]+)#" + IMAGE + "(?::" + TAG + ")?$"));
+            Pattern.compile(U + "([^#/@\\s]+)#" + IMAGE + ":" + TAG + "@" + DIGEST + "$"),
+            Pattern.compile(U + "([^#/@\\s]+)#" + IMAGE + "@" + DIGEST + "$"),
+            Pattern.compile(U + "([^#/@\\s]+)#" + IMAGE + "(?::" + TAG + ")?$"));
 
     public ImageReference {
         Objects.requireNonNull(registry, "registry");
