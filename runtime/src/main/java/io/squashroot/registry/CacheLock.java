@@ -56,7 +56,7 @@ final class CacheLock implements AutoCloseable {
         try {
             synchronized (h) {
                 if (h.users == 0) {
-                    h.channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    h.channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     try {
                         h.os = h.channel.lock(0, Long.MAX_VALUE, shared);
                     } catch (IOException | RuntimeException e) {

@@ -45,7 +45,7 @@ public final class ImageStore {
     }
 
     public static ImageStore open(RegistrySettings settings) throws IOException {
-        return new ImageStore(settings, new WriterConverter(), Sleeper.REAL);
+        return new ImageStore(settings, new WriterConverter(settings.writerEnvironment()), Sleeper.REAL);
     }
 
     public LayerCache cache() {

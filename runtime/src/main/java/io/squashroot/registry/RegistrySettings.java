@@ -31,6 +31,7 @@ import java.util.regex.Pattern;
  * @param caDir              SSL_CERT_DIR: a directory of PEM certificates
  * @param cacheDir           the per-user layer cache (created 0700)
  * @param systemCache        an optional shared, read-only layer cache, or null
+ * @param writerEnvironment  ENROOT_SQUASH_OPTIONS and SOURCE_DATE_EPOCH, for the image writer
  */
 public record RegistrySettings(
         boolean allowHttp,
@@ -45,13 +46,15 @@ public record RegistrySettings(
         Path caFile,
         Path caDir,
         Path cacheDir,
-        Path systemCache) {
+        Path systemCache,
+        Map<String, String> writerEnvironment) {
 
     private static final Pattern FALSE = Pattern.compile("no?|N[oO]?|[fF](alse)?|FALSE");
 
     public RegistrySettings {
         insecureRegistries = Set.copyOf(insecureRegistries);
         mirrors = Map.copyOf(mirrors);
+        writerEnvironment = Map.copyOf(writerEnvironment);
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
         }
@@ -88,7 +91,19 @@ public record RegistrySettings(
                 pathOrNull(env.apply("SSL_CERT_FILE")),
                 pathOrNull(env.apply("SSL_CERT_DIR")),
                 Path.of(orDefault(env.apply("SQUASHROOT_CACHE_PATH"), enrootCache + "/squashroot")),
-                systemCache == null || systemCache.isBlank() ? null : Path.of(systemCache));
+                systemCache == null || systemCache.isBlank() ? null : Path.of(systemCache),
+                writerEnvironment(env));
+    }
+
+    private static Map<String, String> writerEnvironment(Function<String, String> env) {
+        Map<String, String> w = new LinkedHashMap<>();
+        for (String k : new String[] {"ENROOT_SQUASH_OPTIONS", "SOURCE_DATE_EPOCH"}) {
+            String v = env.apply(k);
+            if (v != null) {
+                w.put(k, v);
+            }
+        }
+        return w;
     }
 
     /** enroot's rule for boolean variables: unset, empty or a "false" spelling means off. */
@@ -181,6 +196,6 @@ public record RegistrySettings(
     /** Same settings with another cache directory (tests, the shared system cache). */
     public RegistrySettings withCacheDir(Path dir) {
         return new RegistrySettings(allowHttp, insecureRegistries, mirrors, maxConnections, connectTimeout,
-                transferTimeout, stallTimeout, retries, credentialsFile, caFile, caDir, dir, systemCache);
+                transferTimeout, stallTimeout, retries, credentialsFile, caFile, caDir, dir, systemCache, writerEnvironment);
     }
 }
