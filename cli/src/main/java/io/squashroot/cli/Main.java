@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
         description = "Run container images on HPC nodes by mounting SquashFS images through FUSE.",
         subcommands = {
                 VersionCommand.class,
+                io.squashroot.cli.slurm.SrunArgvCommand.class,
+                io.squashroot.cli.slurm.SrunHelpCommand.class,
+                io.squashroot.cli.slurm.SlurmTaskCommand.class,
+                io.squashroot.cli.slurm.SlurmCleanupCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -43,6 +47,8 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorReporter());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // Container commands pass user arguments through verbatim ("@file" is an ordinary word).
+        cl.setExpandAtFiles(false);
         return cl;
     }
 }
