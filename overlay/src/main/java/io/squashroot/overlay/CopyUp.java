@@ -106,7 +106,9 @@ final class CopyUp {
                 case FileAttr.S_IFREG -> copyData(tree, path, tmp, withData ? a.size() : 0);
                 case FileAttr.S_IFLNK -> Files.createSymbolicLink(Path.of(tmp),
                         Path.of(new String(tree.readlink(path), StandardCharsets.UTF_8)));
-                case FileAttr.S_IFIFO, FileAttr.S_IFSOCK -> HostFs.mknod(tmp, type | 0600, 0);
+                case FileAttr.S_IFIFO, FileAttr.S_IFSOCK -> {
+                    return makeSpecial(tmp, type, a.uid(), a.gid());
+                }
                 case FileAttr.S_IFCHR, FileAttr.S_IFBLK -> {
                     return makeDevice(tmp, type, a.rdev());
                 }
@@ -115,6 +117,16 @@ final class CopyUp {
         } catch (IOException e) {
             throw HostFs.fromIo(e, "copy-up " + path);
         }
+        return false;
+    }
+
+    /** A fifo or socket, or a placeholder file when its owner could not be set or recorded. */
+    boolean makeSpecial(String hp, int type, long uid, long gid) throws FsException {
+        if (upper.needsPlaceholder(uid, gid)) {
+            Upper.createEmptyFile(hp);
+            return true;
+        }
+        HostFs.mknod(hp, type | 0600, 0);
         return false;
     }
 

@@ -53,7 +53,8 @@ final class Namespace {
             switch (type) {
                 case FileAttr.S_IFDIR -> Files.createDirectory(Path.of(tmp));
                 case FileAttr.S_IFREG -> Upper.createEmptyFile(tmp);
-                case FileAttr.S_IFIFO, FileAttr.S_IFSOCK -> HostFs.mknod(tmp, type | 0600, 0);
+                case FileAttr.S_IFIFO, FileAttr.S_IFSOCK ->
+                        placeholder = copyUp.makeSpecial(tmp, type, caller.uid(), caller.gid());
                 case FileAttr.S_IFCHR, FileAttr.S_IFBLK -> placeholder = copyUp.makeDevice(tmp, type, rdev);
                 default -> throw new FsException(Errno.EINVAL, "mknod " + path + ": file type " + type);
             }

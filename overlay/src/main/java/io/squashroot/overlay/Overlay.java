@@ -55,7 +55,12 @@ public final class Overlay implements FsTree {
      * which must exist. Leftovers of an interrupted copy-up in it are removed.
      */
     public static Overlay open(List<? extends FsTree> lowers, Path upperDir) throws IOException {
-        return new Overlay(new Upper(upperDir), new ArrayList<>(lowers));
+        return open(lowers, upperDir, HostFs.geteuid() == 0);
+    }
+
+    /** As {@link #open(List, Path)}; {@code privileged} false records owners even as root. */
+    static Overlay open(List<? extends FsTree> lowers, Path upperDir, boolean privileged) throws IOException {
+        return new Overlay(new Upper(upperDir, privileged), new ArrayList<>(lowers));
     }
 
     private Lock read() {

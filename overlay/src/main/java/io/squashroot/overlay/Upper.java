@@ -26,7 +26,8 @@ final class Upper {
     private final long hostGid;
     private final AtomicLong tempSeq = new AtomicLong();
 
-    Upper(Path dir) throws IOException {
+    /** @param privileged whether to chown and mknod for real (else record: tests force false) */
+    Upper(Path dir, boolean privileged) throws IOException {
         Path real = dir.toRealPath();
         if (!Files.isDirectory(real)) {
             throw new IOException(dir + ": upper is not a directory");
@@ -36,7 +37,7 @@ final class Upper {
         this.work = root + "/" + Whiteout.WORK_DIR;
         this.hostUid = HostFs.geteuid();
         this.hostGid = HostFs.getegid();
-        this.privileged = hostUid == 0;
+        this.privileged = privileged;
         Path w = Path.of(work);
         if (Files.exists(w, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
             deleteTree(w); // leftovers of an interrupted copy-up: never part of the view
@@ -62,10 +63,22 @@ final class Upper {
     }
 
     RecordedStat recorded(String hp, HostStat st) throws FsException {
-        if (st.type() == FileAttr.S_IFLNK) {
-            return null; // user.* xattrs are not allowed on symlinks
+        if (!canRecord(st.type())) {
+            return null; // user.* xattrs are allowed on regular files and directories only
         }
         return RecordedStat.decode(HostFs.getxattr(hp, RecordedStat.XATTR));
+    }
+
+    static boolean canRecord(int type) {
+        return type == FileAttr.S_IFREG || type == FileAttr.S_IFDIR;
+    }
+
+    /**
+     * Whether an entry owned by {@code uid:gid} must be a recorded placeholder rather than a real
+     * special file: the host cannot give it that owner, and cannot record one on it either.
+     */
+    boolean needsPlaceholder(long uid, long gid) {
+        return !privileged && (uid != hostUid || gid != hostGid);
     }
 
     /** The attributes the overlay reports for an upper entry. */
@@ -113,8 +126,8 @@ final class Upper {
                 HostFs.chmod(hp, hostPerm);
             }
         }
-        if (symlink) {
-            return; // nowhere to record: the host owner is what ls shows
+        if (!canRecord(st.type())) {
+            return; // nowhere to record (see needsPlaceholder): the host owner is what ls shows
         }
         if (record) {
             int type = placeholder ? mode & FileAttr.S_IFMT : st.type();
