@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 VersionCommand.class,
                 BenchCommand.class,
+                MksquashfsCommand.class,
                 io.squashroot.cli.slurm.SrunArgvCommand.class,
                 io.squashroot.cli.slurm.SrunHelpCommand.class,
                 io.squashroot.cli.slurm.SlurmTaskCommand.class,
