@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 VersionCommand.class,
                 BenchCommand.class,
+                MksquashfsCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
