@@ -216,8 +216,9 @@ if [ -n "${SQUASHROOT_MAP-}" ]; then
 fi
 
 # Stay as init: run the command as our child, pass it the signals we get, and exit as it did.
+# (bash starts background jobs with SIGINT and SIGQUIT ignored; env gives them back.)
 exec 3<&0
-"${env_bin}" -i ${final_env[@]+"${final_env[@]}"} "${unshare_bin}" ${map[@]+"${map[@]}"} \
+"${env_bin}" -i --default-signal=INT,QUIT ${final_env[@]+"${final_env[@]}"} "${unshare_bin}" ${map[@]+"${map[@]}"} \
     --root="${rootfs}" --wd="${workdir}" -- "${cmd[@]}" <&3 3<&- &
 child=$!
 exec 3<&- 4<&-
