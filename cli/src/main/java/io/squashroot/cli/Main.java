@@ -22,6 +22,8 @@ import picocli.CommandLine.Command;
                 ListCommand.class,
                 RemoveCommand.class,
                 GcCommand.class,
+                BenchCommand.class,
+                MksquashfsCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,0 +1,532 @@
+package io.squashroot.fuse;
+
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Invoker;
+import com.kenai.jffi.MemoryIO;
+import com.kenai.jffi.Type;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.Struct;
+import jnr.ffi.types.size_t;
+import ru.serce.jnrfuse.struct.FileStat;
+import ru.serce.jnrfuse.struct.FuseFileInfo;
+import ru.serce.jnrfuse.struct.FuseOperations;
+import ru.serce.jnrfuse.struct.Statvfs;
+import ru.serce.jnrfuse.struct.Timespec;
+
+/**
+ * The one class that speaks jnr: it fills libfuse2's high-level {@code fuse_operations} with
+ * callbacks that translate into {@link FsTree} calls, and drives the session itself.
+ *
+ * <p>Why not jnr-fuse's {@code mount()}: it runs {@code fuse_main_real}, whose multi-threaded
+ * loop ({@code fuse_loop_mt}) starts a thread per burst of requests and lets idle ones exit,
+ * so a busy mount keeps creating threads (each of which jnr must attach). Here the mount is
+ * set up with {@code fuse_mount}/{@code fuse_new} and a fixed set of Java threads each run
+ * {@link #serve()}: receive one request from the channel, process it, repeat, until the kernel
+ * reports the connection gone (ENODEV on unmount). jnr-fuse is used only for its struct
+ * layouts and callback types.
+ *
+ * <p>No exception may cross back into native code: {@link FsException} becomes its -errno,
+ * anything else -EIO, logged the first time only.
+ */
+final class JnrFuseBackend {
+
+    private static final Logger LOG = Logger.getLogger(JnrFuseBackend.class.getName());
+
+    /** The libfuse2 calls used here (fuse.h, fuse_lowlevel.h of libfuse 2.9). */
+    public interface LibFuse2 {
+        Pointer fuse_mount(String mountpoint, Pointer args);
+
+        Pointer fuse_get_session(Pointer fuse);
+
+        @size_t long fuse_chan_bufsize(Pointer ch);
+
+        int fuse_chan_recv(Pointer chp, Pointer buf, @size_t long size);
+
+        void fuse_session_process(Pointer se, Pointer buf, @size_t long len, Pointer ch);
+
+        int fuse_session_exited(Pointer se);
+
+        void fuse_session_exit(Pointer se);
+
+        void fuse_unmount(String mountpoint, Pointer ch);
+
+        void fuse_destroy(Pointer fuse);
+
+        Pointer fuse_get_context();
+    }
+
+    /** dlopen/dlvsym, to pick one version of a symbol libfuse exports several times. */
+    public interface LibDl {
+        Pointer dlopen(String file, int mode);
+
+        Pointer dlvsym(Pointer handle, String symbol, String version);
+    }
+
+    private static LibFuse2 lib;
+    private static long fuseNewAddress;
+
+    /**
+     * Loads libfuse2 once per process. {@code SQUASHROOT_LIBFUSE} (or the system property
+     * {@code squashroot.libfuse}) names the library file to use instead of the system's.
+     */
+    static synchronized LibFuse2 library() throws FuseUnavailableException {
+        if (lib != null) {
+            return lib;
+        }
+        String override = System.getProperty("squashroot.libfuse", System.getenv("SQUASHROOT_LIBFUSE"));
+        try {
+            if (override != null && !override.isEmpty()) {
+                if (!Files.isRegularFile(Path.of(override))) {
+                    throw new FuseUnavailableException("libfuse2 not found at " + override
+                            + " (SQUASHROOT_LIBFUSE): install libfuse2 (apt-get install libfuse2) or fix the path");
+                }
+                lib = LibraryLoader.create(LibFuse2.class).failImmediately().load(override);
+            } else {
+                lib = LibraryLoader.create(LibFuse2.class).failImmediately().load("libfuse.so.2");
+            }
+        } catch (UnsatisfiedLinkError | IllegalStateException | IllegalArgumentException e) {
+            throw new FuseUnavailableException("libfuse2 (libfuse.so.2) not found: install it "
+                    + "(Debian/Ubuntu: apt-get install libfuse2; RHEL: dnf install fuse-libs)");
+        }
+        fuseNewAddress = versionedSymbol(override != null && !override.isEmpty() ? override : "libfuse.so.2",
+                "fuse_new", "FUSE_2.6");
+        return lib;
+    }
+
+    /**
+     * libfuse2 also exports an unversioned compat {@code fuse_new} (the 2.1 signature), and an
+     * unversioned dlsym() binds to that one; the 2.6 API must be asked for by version.
+     */
+    private static long versionedSymbol(String library, String symbol, String version)
+            throws FuseUnavailableException {
+        LibDl dl = LibraryLoader.create(LibDl.class).failImmediately().load("c");
+        Pointer handle = dl.dlopen(library, 1 /* RTLD_LAZY */);
+        Pointer sym = handle == null ? null : dl.dlvsym(handle, symbol, version);
+        if (sym == null) {
+            throw new FuseUnavailableException(library + " has no " + symbol + "@" + version
+                    + ": install libfuse2 2.9 (apt-get install libfuse2)");
+        }
+        return sym.address();
+    }
+
+    /** struct fuse *fuse_new(struct fuse_chan *, struct fuse_args *, const struct fuse_operations *, size_t, void *). */
+    private static final CallContext FUSE_NEW = CallContext.getCallContext(Type.POINTER,
+            new Type[] {Type.POINTER, Type.POINTER, Type.POINTER, Type.ULONG, Type.POINTER},
+            CallingConvention.DEFAULT, false);
+
+    private Pointer fuseNew(Pointer ch, Pointer args) {
+        int size = Struct.size(ops);
+        opsMemory = Memory.allocateDirect(runtime, size, true);
+        opsMemory.transferFrom(0, Struct.getMemory(ops), 0, size);
+        long f = Invoker.getInstance().invokeN5(FUSE_NEW, fuseNewAddress, ch.address(), args.address(),
+                opsMemory.address(), size, 0);
+        return f == 0 ? null : runtime.getMemoryManager().newPointer(f);
+    }
+
+    private final FsTree tree;
+    private final long uid;
+    private final long gid;
+    private final LibFuse2 fuse;
+    private final Runtime runtime = Runtime.getSystemRuntime();
+    private final FuseOperations ops;
+    private final AtomicBoolean internalErrorLogged = new AtomicBoolean();
+    /** fuse_fill_dir_t: int (*)(void *buf, const char *name, const struct stat *stbuf, off_t off). */
+    private static final CallContext FILL_DIR = CallContext.getCallContext(Type.SINT,
+            new Type[] {Type.POINTER, Type.POINTER, Type.POINTER, Type.SLONG_LONG}, CallingConvention.DEFAULT, false);
+    private final int statSize;
+    private final ThreadLocal<Pointer> statScratch;
+    private final ThreadLocal<Pointer> nameScratch;
+
+    /** Bigger than any name a kernel accepts (NAME_MAX 255 bytes) plus its NUL. */
+    private static final int NAME_SCRATCH = 1024;
+
+    private Pointer opsMemory;
+    private Pointer fusePtr;
+    private Pointer session;
+    private Pointer channel;
+    private Pointer argsMemory;
+    private String mountpoint;
+
+    /**
+     * @param uid owner every node is presented with, or -1 for the tree's own
+     * @param gid group likewise
+     */
+    JnrFuseBackend(FsTree tree, long uid, long gid) throws FuseUnavailableException {
+        this.tree = tree;
+        this.uid = uid;
+        this.gid = gid;
+        this.fuse = library();
+        this.ops = new FuseOperations(runtime);
+        this.statSize = Struct.size(new FileStat(runtime));
+        this.statScratch = ThreadLocal.withInitial(() -> Memory.allocateDirect(runtime, statSize, true));
+        this.nameScratch = ThreadLocal.withInitial(() -> Memory.allocateDirect(runtime, NAME_SCRATCH, false));
+        wire();
+    }
+
+    /**
+     * Mounts (root: mount(2); others: through fusermount) and creates the session; requests
+     * are served only once threads call {@link #serve()}.
+     *
+     * @param options libfuse command-line options, e.g. {@code ["-o", "ro,use_ino"]}
+     */
+    void mount(Path mountpoint, List<String> options) throws IOException {
+        this.mountpoint = mountpoint.toString();
+        argsMemory = fuseArgs(options);
+        channel = fuse.fuse_mount(this.mountpoint, argsMemory);
+        if (channel == null) {
+            throw new IOException(mountpoint + ": mount failed (libfuse's message is above;"
+                    + " as a user this needs fusermount and /dev/fuse readable and writable)");
+        }
+        fusePtr = fuseNew(channel, argsMemory);
+        if (fusePtr == null) {
+            fuse.fuse_unmount(this.mountpoint, channel);
+            throw new IOException(mountpoint + ": FUSE session setup failed (bad mount options? "
+                    + String.join(" ", options) + ")");
+        }
+        session = fuse.fuse_get_session(fusePtr);
+    }
+
+    /**
+     * One worker: receives and processes requests until the session ends. Each worker owns its
+     * receive buffer, sized by libfuse for the largest request (a max_write payload).
+     */
+    void serve() {
+        long size = fuse.fuse_chan_bufsize(channel);
+        Pointer buf = Memory.allocateDirect(runtime, (int) size, false);
+        Pointer chp = Memory.allocateDirect(runtime, runtime.addressSize(), true);
+        while (fuse.fuse_session_exited(session) == 0) {
+            chp.putPointer(0, channel);
+            int n = fuse.fuse_chan_recv(chp, buf, size);
+            if (n == -Errno.EINTR || n == -Errno.EAGAIN) {
+                continue;
+            }
+            if (n <= 0) {
+                fuse.fuse_session_exit(session);
+                break;
+            }
+            fuse.fuse_session_process(session, buf, n, chp.getPointer(0));
+        }
+    }
+
+    /** Ends the session so idle workers return once the kernel connection is gone. */
+    void exit() {
+        if (session != null) {
+            fuse.fuse_session_exit(session);
+        }
+    }
+
+    /**
+     * Closes the channel (unmounting lazily if the mount is still there) and frees the session;
+     * call after every worker has returned.
+     */
+    void destroy() {
+        if (channel != null) {
+            fuse.fuse_unmount(mountpoint, channel);
+            channel = null;
+        }
+        if (fusePtr != null) {
+            fuse.fuse_destroy(fusePtr);
+            fusePtr = null;
+        }
+    }
+
+    /** Builds a {@code struct fuse_args} {argc, argv, allocated=0} whose strings stay alive. */
+    private Pointer fuseArgs(List<String> options) {
+        int argc = options.size() + 1;
+        Pointer argv = Memory.allocateDirect(runtime, (argc + 1) * runtime.addressSize(), true);
+        argStrings = new Pointer[argc];
+        for (int i = 0; i < argc; i++) {
+            String s = i == 0 ? "squashroot" : options.get(i - 1);
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
+            Pointer p = Memory.allocateDirect(runtime, b.length + 1, true);
+            p.put(0, b, 0, b.length);
+            argStrings[i] = p;
+            argv.putPointer((long) i * runtime.addressSize(), p);
+        }
+        Pointer args = Memory.allocateDirect(runtime, 8 + 2 * runtime.addressSize(), true);
+        args.putInt(0, argc);
+        args.putPointer(runtime.addressSize(), argv);
+        args.putInt(2L * runtime.addressSize(), 0);
+        argvMemory = argv;
+        return args;
+    }
+
+    // Kept reachable: libfuse may keep pointers into argv until the session is destroyed.
+    private Pointer[] argStrings;
+    private Pointer argvMemory;
+
+    // ---- callbacks ------------------------------------------------------------------------
+
+    private int fail(Throwable t, String op, String path) {
+        if (t instanceof FsException e) {
+            return -e.errno();
+        }
+        if (internalErrorLogged.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "squashroot: " + op + " " + path + " failed (answering EIO; further"
+                    + " unexpected errors are not logged)", t);
+        }
+        return -Errno.EIO;
+    }
+
+    private Caller caller() {
+        Pointer ctx = fuse.fuse_get_context();
+        if (ctx == null) {
+            return new Caller(0, 0, 0);
+        }
+        // struct fuse_context { struct fuse *fuse; uid_t uid; gid_t gid; pid_t pid; ... }
+        long base = runtime.addressSize();
+        return new Caller(ctx.getInt(base) & 0xffffffffL, ctx.getInt(base + 4) & 0xffffffffL,
+                ctx.getInt(base + 8));
+    }
+
+    private void fillStat(FileAttr a, Pointer stbuf) {
+        FileStat st = FileStat.of(stbuf);
+        st.st_ino.set(a.ino());
+        st.st_mode.set(a.mode());
+        st.st_nlink.set(a.nlink());
+        st.st_uid.set(uid >= 0 ? uid : a.uid());
+        st.st_gid.set(gid >= 0 ? gid : a.gid());
+        st.st_rdev.set(a.rdev());
+        st.st_size.set(a.size());
+        st.st_blocks.set(a.blocks());
+        st.st_blksize.set(4096);
+        st.st_atim.tv_sec.set(a.atimeSec());
+        st.st_atim.tv_nsec.set(a.atimeNsec());
+        st.st_mtim.tv_sec.set(a.mtimeSec());
+        st.st_mtim.tv_nsec.set(a.mtimeNsec());
+        st.st_ctim.tv_sec.set(a.ctimeSec());
+        st.st_ctim.tv_nsec.set(a.ctimeNsec());
+    }
+
+    private static long fh(Pointer fi) {
+        return fi == null ? -1 : FuseFileInfo.of(fi).fh.get();
+    }
+
+    private static int putBytes(byte[] value, Pointer dst, long size) {
+        if (size == 0) {
+            return value.length;
+        }
+        if (value.length > size) {
+            return -Errno.ERANGE;
+        }
+        dst.put(0, value, 0, value.length);
+        return value.length;
+    }
+
+    private static long unsignedToId(long id) {
+        return id == 0xffffffffL ? -1 : id;
+    }
+
+    private static long timeNanos(Timespec t) {
+        long nsec = t.tv_nsec.longValue();
+        if (nsec == FileAttr.UTIME_NOW || nsec == FileAttr.UTIME_OMIT) {
+            return nsec;
+        }
+        return t.tv_sec.get() * 1_000_000_000L + nsec;
+    }
+
+    private void wire() {
+        ops.getattr.set((path, stbuf) -> {
+            try {
+                fillStat(tree.getattr(path), stbuf);
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "getattr", path);
+            }
+        });
+        ops.fgetattr.set((path, stbuf, fi) -> {
+            try {
+                fillStat(tree.getattr(path), stbuf);
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "fgetattr", path);
+            }
+        });
+        ops.readdir.set((path, buf, fillerPtr, offset, fi) -> {
+            try {
+                long fill = fillerPtr.address();
+                Invoker invoker = Invoker.getInstance();
+                Pointer st = statScratch.get();
+                Pointer name = nameScratch.get();
+                tree.readdir(path, (n, attr) -> {
+                    byte[] b = n.getBytes(StandardCharsets.UTF_8);
+                    if (b.length >= NAME_SCRATCH) {
+                        return true; // longer than any kernel name: skip rather than truncate
+                    }
+                    name.put(0, b, 0, b.length);
+                    name.putByte(b.length, (byte) 0);
+                    long stp = 0;
+                    if (attr != null) {
+                        st.setMemory(0, statSize, (byte) 0);
+                        fillStat(attr, st);
+                        stp = st.address();
+                    }
+                    return (int) invoker.invokeN4(FILL_DIR, fill, buf.address(), name.address(), stp, 0) == 0;
+                });
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "readdir", path);
+            }
+        });
+        ops.open.set((path, fi) -> {
+            try {
+                FuseFileInfo info = FuseFileInfo.of(fi);
+                info.fh.set(tree.open(path, info.flags.get(), caller()));
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "open", path);
+            }
+        });
+        ops.read.set((path, buf, size, offset, fi) -> {
+            try {
+                ByteBuffer dst = MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
+                return tree.read(path, fh(fi), dst, offset);
+            } catch (Throwable t) {
+                return fail(t, "read", path);
+            }
+        });
+        ops.release.set((path, fi) -> {
+            try {
+                tree.release(path, fh(fi));
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "release", path);
+            }
+        });
+        ops.readlink.set((path, buf, size) -> {
+            try {
+                byte[] target = tree.readlink(path);
+                int n = (int) Math.min(target.length, size - 1);
+                buf.put(0, target, 0, n);
+                buf.putByte(n, (byte) 0);
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "readlink", path);
+            }
+        });
+        ops.getxattr.set((path, name, value, size) -> {
+            try {
+                return putBytes(tree.getxattr(path, name), value, size);
+            } catch (Throwable t) {
+                return fail(t, "getxattr", path);
+            }
+        });
+        ops.listxattr.set((path, list, size) -> {
+            try {
+                java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                for (String n : tree.listxattr(path)) {
+                    out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
+                    out.write(0);
+                }
+                return putBytes(out.toByteArray(), list, size);
+            } catch (Throwable t) {
+                return fail(t, "listxattr", path);
+            }
+        });
+        ops.statfs.set((path, stbuf) -> {
+            try {
+                FsStat s = tree.statfs(path);
+                Statvfs v = Statvfs.of(stbuf);
+                v.f_bsize.set(s.blockSize());
+                v.f_frsize.set(s.blockSize());
+                v.f_blocks.set(s.blocks());
+                v.f_bfree.set(s.blocksFree());
+                v.f_bavail.set(s.blocksAvail());
+                v.f_files.set(s.files());
+                v.f_ffree.set(s.filesFree());
+                v.f_favail.set(s.filesFree());
+                v.f_namemax.set(s.nameMax());
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "statfs", path);
+            }
+        });
+        ops.access.set((path, mask) -> {
+            try {
+                tree.access(path, mask, caller());
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "access", path);
+            }
+        });
+        ops.destroy.set(p -> {
+            try {
+                tree.destroy();
+            } catch (Throwable t) {
+                fail(t, "destroy", "/");
+            }
+        });
+        wireWrites();
+    }
+
+    private void wireWrites() {
+        ops.create.set((path, mode, fi) -> {
+            try {
+                FuseFileInfo info = FuseFileInfo.of(fi);
+                info.fh.set(tree.create(path, (int) mode, info.flags.get(), caller()));
+                return 0;
+            } catch (Throwable t) {
+                return fail(t, "create", path);
+            }
+        });
+        ops.write.set((path, buf, size, offset, fi) -> {
+            try {
+                ByteBuffer src = MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
+                return tree.write(path, fh(fi), src, offset);
+            } catch (Throwable t) {
+                return fail(t, "write", path);
+            }
+        });
+        ops.truncate.set((path, size) -> run(() -> tree.truncate(path, size, -1), "truncate", path));
+        ops.ftruncate.set((path, size, fi) -> run(() -> tree.truncate(path, size, fh(fi)), "ftruncate", path));
+        ops.mkdir.set((path, mode) -> run(() -> tree.mkdir(path, (int) mode, caller()), "mkdir", path));
+        ops.mknod.set((path, mode, rdev) -> run(() -> tree.mknod(path, (int) mode, rdev, caller()), "mknod", path));
+        ops.symlink.set((target, link) -> run(() -> tree.symlink(target, link, caller()), "symlink", link));
+        ops.link.set((from, to) -> run(() -> tree.link(from, to), "link", to));
+        ops.unlink.set(path -> run(() -> tree.unlink(path), "unlink", path));
+        ops.rmdir.set(path -> run(() -> tree.rmdir(path), "rmdir", path));
+        ops.rename.set((from, to) -> run(() -> tree.rename(from, to, 0), "rename", from));
+        ops.chmod.set((path, mode) -> run(() -> tree.chmod(path, (int) mode & 07777), "chmod", path));
+        ops.chown.set((path, u, g) -> run(() -> tree.chown(path, unsignedToId(u), unsignedToId(g)), "chown", path));
+        ops.utimens.set((path, ts) -> run(() -> {
+            Timespec atime = Timespec.of(ts);
+            Timespec mtime = Timespec.of(ts.slice(Struct.size(atime)));
+            tree.utimens(path, timeNanos(atime), timeNanos(mtime));
+        }, "utimens", path));
+        ops.setxattr.set((path, name, value, size, flags) -> run(() -> {
+            byte[] v = new byte[(int) size];
+            value.get(0, v, 0, v.length);
+            tree.setxattr(path, name, v, flags);
+        }, "setxattr", path));
+        ops.removexattr.set((path, name) -> run(() -> tree.removexattr(path, name), "removexattr", path));
+        ops.fsync.set((path, dataOnly, fi) -> run(() -> tree.fsync(path, fh(fi), dataOnly != 0), "fsync", path));
+        ops.flush.set((path, fi) -> run(() -> tree.flush(path, fh(fi)), "flush", path));
+    }
+
+    @FunctionalInterface
+    private interface TreeCall {
+        void call() throws FsException;
+    }
+
+    private int run(TreeCall call, String op, String path) {
+        try {
+            call.call();
+            return 0;
+        } catch (Throwable t) {
+            return fail(t, op, path);
+        }
+    }
+}

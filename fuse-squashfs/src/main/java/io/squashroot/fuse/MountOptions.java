@@ -1,0 +1,246 @@
+package io.squashroot.fuse;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * How a tree is mounted. Immutable; made by {@link #builder()} or parsed from a
+ * squashfuse-style {@code -o} list by {@link #parse}.
+ *
+ * @param uid            owner every node is presented with, or -1 for the tree's own
+ * @param gid            group every node is presented with, or -1 for the tree's own
+ * @param readOnly       mount read-only (the kernel refuses writes before they reach us)
+ * @param kernelCache    keep file pages in the page cache across opens (safe: images are immutable)
+ * @param entryTimeout   seconds the kernel may cache a name lookup; NaN picks 86400 for read-only
+ *                       trees and 1 for writable ones
+ * @param attrTimeout    seconds the kernel may cache attributes; NaN as for entryTimeout
+ * @param allowOther     let other users see the mount (needs user_allow_other in /etc/fuse.conf
+ *                       unless root); turns on default_permissions so the kernel checks modes
+ * @param threads        worker threads serving requests; fixed for the mount's life
+ * @param fsname         first field of the mount table entry (the image path, typically)
+ * @param subtype        shown as fuse.SUBTYPE in the mount table
+ * @param readaheadBytes the kernel's readahead window for files on this mount
+ */
+public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelCache,
+                           double entryTimeout, double attrTimeout, boolean allowOther,
+                           int threads, String fsname, String subtype, int readaheadBytes) {
+
+    /** Largest request libfuse2 can carry (32 pages, FUSE_MAX_PAGES_PER_REQ in kernels it targets). */
+    static final int MAX_READ = 128 * 1024;
+    static final int MAX_THREADS = 64;
+
+    public MountOptions {
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("mount option threads=" + threads + ": must be 1.." + MAX_THREADS);
+        }
+        if (uid < -1 || uid > 0xfffffffeL || gid < -1 || gid > 0xfffffffeL) {
+            throw new IllegalArgumentException("mount option uid=" + uid + ",gid=" + gid + ": out of range");
+        }
+        if (entryTimeout < 0 || attrTimeout < 0) {
+            throw new IllegalArgumentException("mount option entry_timeout/attr_timeout: must not be negative");
+        }
+        if (readaheadBytes < 0 || readaheadBytes > 64 << 20) {
+            throw new IllegalArgumentException("mount option readahead=" + readaheadBytes + ": must be 0..64M");
+        }
+        fsname = clean(fsname == null ? "squashroot" : fsname);
+        subtype = clean(subtype == null ? "squashroot" : subtype);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.uid = uid;
+        b.gid = gid;
+        b.readOnly = readOnly;
+        b.kernelCache = kernelCache;
+        b.entryTimeout = entryTimeout;
+        b.attrTimeout = attrTimeout;
+        b.allowOther = allowOther;
+        b.threads = threads;
+        b.fsname = fsname;
+        b.subtype = subtype;
+        b.readaheadBytes = readaheadBytes;
+        return b;
+    }
+
+    /**
+     * Parses a comma-separated {@code -o} list (uid=N, gid=N, ro, rw, kernel_cache,
+     * nokernel_cache, entry_timeout=S, attr_timeout=S, allow_other, threads=N, fsname=S,
+     * subtype=S, readahead=BYTES[K|M]) on top of {@code base}. An unknown option is an error
+     * naming it.
+     */
+    public static MountOptions parse(String list, MountOptions base) {
+        Builder b = base.toBuilder();
+        if (list == null || list.isBlank()) {
+            return b.build();
+        }
+        for (String opt : list.split(",")) {
+            String o = opt.trim();
+            if (o.isEmpty()) {
+                continue;
+            }
+            int eq = o.indexOf('=');
+            String key = eq < 0 ? o : o.substring(0, eq);
+            String val = eq < 0 ? null : o.substring(eq + 1);
+            try {
+                switch (key) {
+                    case "uid" -> b.uid(Long.parseLong(need(key, val)));
+                    case "gid" -> b.gid(Long.parseLong(need(key, val)));
+                    case "ro" -> b.readOnly(true);
+                    case "rw" -> b.readOnly(false);
+                    case "kernel_cache" -> b.kernelCache(true);
+                    case "nokernel_cache" -> b.kernelCache(false);
+                    case "entry_timeout" -> b.entryTimeout(Double.parseDouble(need(key, val)));
+                    case "attr_timeout" -> b.attrTimeout(Double.parseDouble(need(key, val)));
+                    case "allow_other" -> b.allowOther(true);
+                    case "threads" -> b.threads(Integer.parseInt(need(key, val)));
+                    case "fsname" -> b.fsname(need(key, val));
+                    case "subtype" -> b.subtype(need(key, val));
+                    case "readahead" -> b.readaheadBytes((int) Sizes.parse(need(key, val)));
+                    default -> throw new IllegalArgumentException("unknown mount option '" + o + "' (known: uid, gid, ro,"
+                            + " rw, kernel_cache, nokernel_cache, entry_timeout, attr_timeout, allow_other, threads,"
+                            + " fsname, subtype, readahead)");
+                }
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("mount option '" + o + "': not a number");
+            }
+        }
+        return b.build();
+    }
+
+    private static String need(String key, String val) {
+        if (val == null || val.isEmpty()) {
+            throw new IllegalArgumentException("mount option '" + key + "' needs a value (" + key + "=...)");
+        }
+        return val;
+    }
+
+    /** The libfuse2 arguments for a tree ({@code -o a,b,c}). */
+    List<String> fuseArgs(boolean treeReadOnly) {
+        double defaultTimeout = treeReadOnly ? 86400 : 1;
+        double entry = Double.isNaN(entryTimeout) ? defaultTimeout : entryTimeout;
+        double attr = Double.isNaN(attrTimeout) ? defaultTimeout : attrTimeout;
+        List<String> o = new ArrayList<>();
+        if (readOnly) {
+            o.add("ro");
+        }
+        o.add("nosuid");
+        o.add("nodev");
+        o.add("use_ino");
+        o.add("fsname=" + fsname);
+        o.add("subtype=" + subtype);
+        o.add("max_read=" + MAX_READ);
+        o.add("max_readahead=" + readaheadBytes);
+        o.add(String.format(Locale.ROOT, "entry_timeout=%s", entry));
+        o.add(String.format(Locale.ROOT, "attr_timeout=%s", attr));
+        o.add(String.format(Locale.ROOT, "negative_timeout=%s", treeReadOnly ? entry : 0.0));
+        if (kernelCache) {
+            o.add("kernel_cache");
+        }
+        if (!treeReadOnly) {
+            o.add("big_writes");
+        }
+        if (allowOther) {
+            o.add("allow_other");
+            o.add("default_permissions");
+        }
+        return List.of("-o", String.join(",", o));
+    }
+
+    /** Mount-table fields are comma-separated and whitespace-split: keep names to a safe alphabet. */
+    private static String clean(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            b.append(c > ' ' && c < 127 && c != ',' && c != '\\' ? c : '_');
+        }
+        return b.toString();
+    }
+
+    /** Builder with the defaults for an immutable image mounted by its owner. */
+    public static final class Builder {
+        private long uid = -1;
+        private long gid = -1;
+        private boolean readOnly = true;
+        private boolean kernelCache = true;
+        private double entryTimeout = Double.NaN;
+        private double attrTimeout = Double.NaN;
+        private boolean allowOther;
+        private int threads = Math.max(2, Math.min(8, java.lang.Runtime.getRuntime().availableProcessors()));
+        private String fsname;
+        private String subtype;
+        private int readaheadBytes = 1 << 20;
+
+        private Builder() {
+        }
+
+        public Builder uid(long v) {
+            uid = v;
+            return this;
+        }
+
+        public Builder gid(long v) {
+            gid = v;
+            return this;
+        }
+
+        /** Presents every node as owned by {@code u:g} (what an unprivileged mount wants). */
+        public Builder owner(long u, long g) {
+            return uid(u).gid(g);
+        }
+
+        public Builder readOnly(boolean v) {
+            readOnly = v;
+            return this;
+        }
+
+        public Builder kernelCache(boolean v) {
+            kernelCache = v;
+            return this;
+        }
+
+        public Builder entryTimeout(double seconds) {
+            entryTimeout = seconds;
+            return this;
+        }
+
+        public Builder attrTimeout(double seconds) {
+            attrTimeout = seconds;
+            return this;
+        }
+
+        public Builder allowOther(boolean v) {
+            allowOther = v;
+            return this;
+        }
+
+        public Builder threads(int n) {
+            threads = n;
+            return this;
+        }
+
+        public Builder fsname(String v) {
+            fsname = v;
+            return this;
+        }
+
+        public Builder subtype(String v) {
+            subtype = v;
+            return this;
+        }
+
+        public Builder readaheadBytes(int v) {
+            readaheadBytes = v;
+            return this;
+        }
+
+        public MountOptions build() {
+            return new MountOptions(uid, gid, readOnly, kernelCache, entryTimeout, attrTimeout, allowOther,
+                    threads, fsname, subtype, readaheadBytes);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package io.squashroot.squashfs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Arrays;
+
+/**
+ * Regular file content (§7, §8): data blocks located by prefix sums of the size words, sparse
+ * blocks as zeros, the tail from a fragment block. Random reads go through the block cache, so a
+ * FUSE mount reading 4 KiB pages of a 128 KiB block decodes it once; {@link #transferTo} streams
+ * a whole file for extraction through per-thread direct buffers and leaves holes unwritten.
+ */
+final class FileData {
+    private static final byte[] ZEROS = new byte[64 * 1024];
+
+    private final ImageContext ctx;
+    private final LookupTable fragments;
+
+    FileData(ImageContext ctx, LookupTable fragments) {
+        this.ctx = ctx;
+        this.fragments = fragments;
+    }
+
+    /** Per-thread direct buffers for {@link #transferTo}. */
+    private static final class Direct {
+        ByteBuffer in = ByteBuffer.allocateDirect(0);
+        ByteBuffer out = ByteBuffer.allocateDirect(0);
+    }
+
+    private static final ThreadLocal<Direct> DIRECT = ThreadLocal.withInitial(Direct::new);
+
+    int read(Inode.RegularFile f, long offset, ByteBuffer dst) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset " + offset);
+        }
+        long size = f.size();
+        if (offset >= size) {
+            return dst.hasRemaining() ? -1 : 0;
+        }
+        int bs = ctx.sb.blockSize();
+        int[] words = f.blockSizes();
+        int n = words.length;
+        long pos = offset;
+        int first = (int) Math.min(pos / bs, n);
+        long blockPos = f.blocksStart();
+        for (int k = 0; k < first; k++) {
+            blockPos += words[k] & 0x00FF_FFFF;
+        }
+        int total = 0;
+        while (dst.hasRemaining() && pos < size) {
+            int i = (int) (pos / bs);
+            int within = (int) (pos % bs);
+            int take;
+            if (i < n) {
+                int len = blockLength(f, i);
+                take = Math.min(len - within, dst.remaining());
+                int word = words[i];
+                if (word == 0) {
+                    putZeros(dst, take);
+                } else {
+                    byte[] data = ctx.dataBlock(blockPos, word, len, true, "data block");
+                    dst.put(data, within, take);
+                }
+                blockPos += word & 0x00FF_FFFF;
+            } else {
+                byte[] frag = fragmentBlock(f);
+                int tail = (int) (size - (long) n * bs);
+                take = Math.min(tail - within, dst.remaining());
+                dst.put(frag, f.fragmentOffset() + within, take);
+            }
+            pos += take;
+            total += take;
+        }
+        return total;
+    }
+
+    /**
+     * Writes the whole file to {@code out} at positions 0..size; sparse blocks are skipped (left
+     * as holes) and the file is extended to its size at the end.
+     */
+    long transferTo(Inode.RegularFile f, FileChannel out) throws IOException {
+        int bs = ctx.sb.blockSize();
+        int[] words = f.blockSizes();
+        int n = words.length;
+        long size = f.size();
+        long blockPos = f.blocksStart();
+        Direct d = DIRECT.get();
+        if (d.in.capacity() < bs) {
+            d.in = ByteBuffer.allocateDirect(bs);
+            d.out = ByteBuffer.allocateDirect(bs);
+        }
+        ImageContext.Scratch s = ctx.scratch();
+        long filePos = 0;
+        boolean holeAtEnd = false;
+        for (int i = 0; i < n; i++) {
+            int word = words[i];
+            int len = blockLength(f, i);
+            if (word == 0) {
+                filePos += len;
+                holeAtEnd = true;
+                continue;
+            }
+            holeAtEnd = false;
+            int stored = ctx.checkWord(word, "data block", blockPos);
+            if ((word & 0x0100_0000) != 0) {
+                if (stored != len) {
+                    throw ctx.corrupt("data block", blockPos, "stored block of " + stored + " bytes, expected " + len);
+                }
+                if (ctx.source instanceof FileImageSource fs && blockPos + stored <= ctx.sb.bytesUsed()) {
+                    copyRange(fs.channel(), blockPos, stored, out, filePos);
+                } else {
+                    ByteBuffer in = d.in.clear().limit(stored);
+                    ctx.read("data block", blockPos, in);
+                    writeFully(out, in.flip(), filePos);
+                }
+            } else {
+                ByteBuffer in = d.in.clear().limit(stored);
+                ctx.read("data block", blockPos, in);
+                in.flip();
+                ByteBuffer o = d.out.clear().limit(len);
+                int got;
+                try {
+                    got = s.decompressor.decompress(in, o);
+                } catch (IOException e) {
+                    throw ctx.corrupt("data block", blockPos, "block does not decompress: " + e.getMessage());
+                }
+                if (got != len) {
+                    throw ctx.corrupt("data block", blockPos, "block decodes to " + got + " bytes, expected " + len);
+                }
+                writeFully(out, o, filePos);
+            }
+            blockPos += stored;
+            filePos += len;
+        }
+        if (f.hasFragment()) {
+            byte[] frag = fragmentBlock(f);
+            int tail = (int) (size - (long) n * bs);
+            writeFully(out, ByteBuffer.wrap(frag, f.fragmentOffset(), tail), filePos);
+            filePos += tail;
+            holeAtEnd = false;
+        }
+        if (holeAtEnd && size > 0) {
+            // Extend to the full size without allocating more than the one block holding the last byte.
+            writeFully(out, ByteBuffer.wrap(new byte[1]), size - 1);
+        }
+        return size;
+    }
+
+    private static void copyRange(FileChannel src, long pos, int len, FileChannel out, long outPos) throws IOException {
+        out.position(outPos);
+        long done = 0;
+        while (done < len) {
+            long k = src.transferTo(pos + done, len - done, out);
+            if (k <= 0) {
+                throw new java.io.EOFException("image truncated at 0x" + Long.toHexString(pos + done));
+            }
+            done += k;
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer b, long pos) throws IOException {
+        long p = pos;
+        while (b.hasRemaining()) {
+            p += out.write(b, p);
+        }
+    }
+
+    /** Decoded length of block {@code i} (§7.3): full, or the short last block. */
+    private int blockLength(Inode.RegularFile f, int i) {
+        int bs = ctx.sb.blockSize();
+        int n = f.blockSizes().length;
+        if (i < n - 1 || f.hasFragment()) {
+            return bs;
+        }
+        return (int) (f.size() - (long) (n - 1) * bs);
+    }
+
+    private byte[] fragmentBlock(Inode.RegularFile f) throws IOException {
+        MetadataCursor c = fragments.at(Integer.toUnsignedLong(f.fragmentIndex()));
+        long start = c.u64();
+        int word = c.u32();
+        byte[] frag = ctx.dataBlock(start, word, ctx.sb.blockSize(), false, "fragment block");
+        int tail = (int) (f.size() % ctx.sb.blockSize());
+        if ((long) f.fragmentOffset() + tail > frag.length) {
+            throw ctx.corrupt("fragment block", start, "tail of inode " + f.number() + " at offset " + f.fragmentOffset()
+                    + " length " + tail + " runs past the fragment's " + frag.length + " bytes");
+        }
+        return frag;
+    }
+
+    private static void putZeros(ByteBuffer dst, int n) {
+        if (dst.hasArray()) {
+            int p = dst.position();
+            Arrays.fill(dst.array(), dst.arrayOffset() + p, dst.arrayOffset() + p + n, (byte) 0);
+            dst.position(p + n);
+            return;
+        }
+        int left = n;
+        while (left > 0) {
+            int k = Math.min(left, ZEROS.length);
+            dst.put(ZEROS, 0, k);
+            left -= k;
+        }
+    }
+}
