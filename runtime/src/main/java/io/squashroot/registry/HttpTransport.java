@@ -75,6 +75,12 @@ final class HttpTransport implements AutoCloseable {
      * endpoint's own host. The caller closes the body of the returned answer.
      */
     Answer get(Endpoint ep, URI uri, String auth, Map<String, String> headers, boolean head) throws IOException {
+        return get(ep, uri, auth, headers, head, null);
+    }
+
+    /** As above, with {@code timeout} (if not null) for the response headers instead of the default. */
+    Answer get(Endpoint ep, URI uri, String auth, Map<String, String> headers, boolean head, Duration timeout)
+            throws IOException {
         URI current = uri;
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
             boolean sameHost = current.getScheme().equals(ep.base().getScheme())
@@ -85,7 +91,8 @@ final class HttpTransport implements AutoCloseable {
                     HttpRequest.BodyPublishers.noBody());
             // The request timeout bounds the wait for the response headers; the body has its own
             // stall and transfer limits in BlobStream.
-            rb.timeout(settings.connectTimeout() == null ? Duration.ofMinutes(10) : settings.connectTimeout().multipliedBy(2));
+            rb.timeout(timeout != null ? timeout
+                    : settings.connectTimeout() == null ? Duration.ofMinutes(10) : settings.connectTimeout().multipliedBy(2));
             headers.forEach(rb::header);
             if (auth != null && sameHost) {
                 rb.header("Authorization", auth);

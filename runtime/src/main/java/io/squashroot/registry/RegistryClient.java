@@ -26,6 +26,8 @@ public final class RegistryClient {
     /** Configs and token answers larger than this are refused (real ones are a few KiB). */
     static final int MAX_SMALL_BLOB = 16 << 20;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    /** How long /v2/ may take on an endpoint that has a fallback after it. */
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(5);
 
     /** A manifest document and the digest it was verified against (or computed from). */
     record Fetched(byte[] body, String mediaType, Digest digest, Manifest manifest) {
@@ -76,7 +78,10 @@ public final class RegistryClient {
             try {
                 // With another endpoint to fall back to, a refused connection moves on at once.
                 boolean last = i == endpoints.size() - 1;
-                HttpTransport.Answer a = retrying(() -> transport.get(ep, ep.resolve("/v2/"), null, Map.of(), false),
+                // A server that never answers the TLS handshake (plain HTTP behind an insecure
+                // entry) must not hold up the fallback for the full request timeout either.
+                Duration limit = last ? null : PROBE_TIMEOUT;
+                HttpTransport.Answer a = retrying(() -> transport.get(ep, ep.resolve("/v2/"), null, Map.of(), false, limit),
                         "registry " + ep.base(), ep, last);
                 a.response().body().close();
                 if (a.status() == 401) {
@@ -285,7 +290,7 @@ public final class RegistryClient {
                 backOff(attempt, null);
                 continue;
             } catch (IOException e) {
-                if (attempt >= retries) {
+                if (attempt >= retries || !retryConnect) {
                     throw new RegistryException(what + ": " + describe(e), e);
                 }
                 backOff(attempt, null);
