@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
         description = "Run container images on HPC nodes by mounting SquashFS images through FUSE.",
         subcommands = {
                 VersionCommand.class,
+                ExtractCommand.class,
+                LsCommand.class,
+                InfoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
