@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
                 RemoveCommand.class,
                 GcCommand.class,
                 BenchCommand.class,
+                CacheCommand.class,
                 MksquashfsCommand.class,
                 CommandLine.HelpCommand.class,
         })
