@@ -16,7 +16,14 @@ import picocli.CommandLine.Command;
         description = "Run container images on HPC nodes by mounting SquashFS images through FUSE.",
         subcommands = {
                 VersionCommand.class,
+                CreateCommand.class,
+                StartCommand.class,
+                ExecCommand.class,
+                ListCommand.class,
+                RemoveCommand.class,
+                GcCommand.class,
                 BenchCommand.class,
+                MksquashfsCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -44,6 +51,10 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorReporter());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // start and exec pass everything after the container (or pid) to the command, as enroot.
+        for (String name : new String[] {"start", "exec"}) {
+            cl.getSubcommands().get(name).setStopAtPositional(true);
+        }
         return cl;
     }
 }
