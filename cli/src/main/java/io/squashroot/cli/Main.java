@@ -24,6 +24,10 @@ import picocli.CommandLine.Command;
                 GcCommand.class,
                 BenchCommand.class,
                 MksquashfsCommand.class,
+                io.squashroot.cli.slurm.SrunArgvCommand.class,
+                io.squashroot.cli.slurm.SrunHelpCommand.class,
+                io.squashroot.cli.slurm.SlurmTaskCommand.class,
+                io.squashroot.cli.slurm.SlurmCleanupCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -55,6 +59,8 @@ public final class Main implements Runnable {
         for (String name : new String[] {"start", "exec"}) {
             cl.getSubcommands().get(name).setStopAtPositional(true);
         }
+        // Container commands pass user arguments through verbatim ("@file" is an ordinary word).
+        cl.setExpandAtFiles(false);
         return cl;
     }
 }
