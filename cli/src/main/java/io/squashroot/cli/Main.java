@@ -16,6 +16,9 @@ import picocli.CommandLine.Command;
         description = "Run container images on HPC nodes by mounting SquashFS images through FUSE.",
         subcommands = {
                 VersionCommand.class,
+                ExtractCommand.class,
+                LsCommand.class,
+                InfoCommand.class,
                 CreateCommand.class,
                 StartCommand.class,
                 ExecCommand.class,
@@ -23,6 +26,7 @@ import picocli.CommandLine.Command;
                 RemoveCommand.class,
                 GcCommand.class,
                 BenchCommand.class,
+                CacheCommand.class,
                 MksquashfsCommand.class,
                 io.squashroot.cli.slurm.SrunArgvCommand.class,
                 io.squashroot.cli.slurm.SrunHelpCommand.class,
