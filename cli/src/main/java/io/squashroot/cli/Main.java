@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
                 ExtractCommand.class,
                 LsCommand.class,
                 InfoCommand.class,
+                ImportCommand.class,
                 CreateCommand.class,
                 StartCommand.class,
                 ExecCommand.class,
