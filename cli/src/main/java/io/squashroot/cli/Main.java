@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
                 ListCommand.class,
                 RemoveCommand.class,
                 GcCommand.class,
+                CdsTrainCommand.class,
                 BenchCommand.class,
                 MksquashfsCommand.class,
                 CommandLine.HelpCommand.class,

@@ -173,7 +173,7 @@ public final class Containers {
                 }
             }
             try {
-                RunDirs.clean(runDir);
+                RunDirs.clean(runDir, false);
             } catch (IOException e) {
                 first = first == null ? e : first;
             }
