@@ -24,7 +24,12 @@ import picocli.CommandLine.Command;
                 GcCommand.class,
                 CdsTrainCommand.class,
                 BenchCommand.class,
+                CacheCommand.class,
                 MksquashfsCommand.class,
+                io.squashroot.cli.slurm.SrunArgvCommand.class,
+                io.squashroot.cli.slurm.SrunHelpCommand.class,
+                io.squashroot.cli.slurm.SlurmTaskCommand.class,
+                io.squashroot.cli.slurm.SlurmCleanupCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -56,6 +61,8 @@ public final class Main implements Runnable {
         for (String name : new String[] {"start", "exec"}) {
             cl.getSubcommands().get(name).setStopAtPositional(true);
         }
+        // Container commands pass user arguments through verbatim ("@file" is an ordinary word).
+        cl.setExpandAtFiles(false);
         return cl;
     }
 }
