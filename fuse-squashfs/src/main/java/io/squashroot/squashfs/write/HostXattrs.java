@@ -1,0 +1,68 @@
+package io.squashroot.squashfs.write;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.TreeMap;
+import jnr.ffi.LibraryLoader;
+
+/**
+ * Reads every extended attribute of a host file (not following symlinks) through libc's
+ * llistxattr/lgetxattr. Java's own UserDefinedFileAttributeView only sees the user. namespace,
+ * and images need security.capability and trusted.overlay.* as well.
+ */
+final class HostXattrs {
+    /** Linux's XATTR_SIZE_MAX and XATTR_LIST_MAX: bounds before allocating. */
+    private static final int MAX = 65536;
+
+    /** The two libc calls, bound by jnr-ffi (already on the module's path for FUSE). */
+    public interface LibC {
+        long llistxattr(String path, byte[] list, long size);
+
+        long lgetxattr(String path, String name, byte[] value, long size);
+    }
+
+    private static final class Holder {
+        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+    }
+
+    private HostXattrs() {
+    }
+
+    /** Name to value; names SquashFS cannot store (system.*) are reported and left out. */
+    static TreeMap<String, byte[]> read(Path p, java.util.function.Consumer<String> warn) {
+        String path = p.toString();
+        LibC c = Holder.LIBC;
+        long n = c.llistxattr(path, null, 0);
+        if (n <= 0) {
+            return null; // none, or a filesystem without xattrs
+        }
+        byte[] list = new byte[(int) Math.min(n, MAX)];
+        n = c.llistxattr(path, list, list.length);
+        if (n <= 0) {
+            return null;
+        }
+        TreeMap<String, byte[]> out = new TreeMap<>();
+        int start = 0;
+        for (int i = 0; i < n; i++) {
+            if (list[i] != 0) {
+                continue;
+            }
+            String name = new String(list, start, i - start, StandardCharsets.UTF_8);
+            start = i + 1;
+            if (XattrTable.prefixId(name) < 0) {
+                warn.accept(p + ": xattr " + name + " cannot be stored in SquashFS (only user., trusted., security.)");
+                continue;
+            }
+            long len = c.lgetxattr(path, name, null, 0);
+            if (len < 0 || len > MAX) {
+                continue; // removed meanwhile
+            }
+            byte[] value = new byte[(int) len];
+            if (len > 0 && c.lgetxattr(path, name, value, len) != len) {
+                continue;
+            }
+            out.put(name, value);
+        }
+        return out.isEmpty() ? null : out;
+    }
+}
