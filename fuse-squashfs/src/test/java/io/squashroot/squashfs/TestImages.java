@@ -42,10 +42,37 @@ final class TestImages {
         });
     }
 
-    /** An image of the standard tree built with the given mksquashfs options. */
+    /** The full tree: adds the 4 GiB sparse file and 3000 entries in dirs/many. */
+    static synchronized Path fullTree() throws IOException {
+        return BUILT.computeIfAbsent("fulltree", k -> {
+            Path t = WORK.resolve("fulltree");
+            run(List.of("sh", REPO.resolve("testdata/make-tree.sh").toString(), t.toString(), "full"));
+            return t;
+        });
+    }
+
+    /** An image of the standard (small) tree built with the given mksquashfs options. */
     static synchronized Path image(String... options) throws IOException {
-        Path tree = tree();
-        String key = options.length == 0 ? "default" : String.join("_", options).replaceAll("[^A-Za-z0-9_.-]", "");
+        return build(tree(), "", options);
+    }
+
+    /** An image of the full tree. */
+    static synchronized Path fullImage(String... options) throws IOException {
+        return build(fullTree(), "full-", options);
+    }
+
+    /** Extracts {@code image} with unsquashfs into a fresh directory, once per image. */
+    static synchronized Path unsquashed(Path image) {
+        return BUILT.computeIfAbsent("unsquashed:" + image, k -> {
+            Path d = WORK.resolve(image.getFileName() + ".unsquashed");
+            run(List.of("rm", "-rf", d.toString()));
+            run(List.of("unsquashfs", "-q", "-n", "-d", d.toString(), image.toString()));
+            return d;
+        });
+    }
+
+    private static Path build(Path tree, String prefix, String... options) {
+        String key = prefix + (options.length == 0 ? "default" : String.join("_", options).replaceAll("[^A-Za-z0-9_.-]", ""));
         return BUILT.computeIfAbsent(key, k -> {
             Path img = WORK.resolve(k + ".sqsh");
             List<String> cmd = new ArrayList<>(List.of("sh", REPO.resolve("testdata/build-image.sh").toString(),
