@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
         description = "Run container images on HPC nodes by mounting SquashFS images through FUSE.",
         subcommands = {
                 VersionCommand.class,
+                MountCommand.class,
+                UmountCommand.class,
                 ExtractCommand.class,
                 LsCommand.class,
                 InfoCommand.class,
