@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
                 GcCommand.class,
                 BenchCommand.class,
                 CacheCommand.class,
+                StatsCommand.class,
                 MksquashfsCommand.class,
                 io.squashroot.cli.slurm.SrunArgvCommand.class,
                 io.squashroot.cli.slurm.SrunHelpCommand.class,
