@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 ListCommand.class,
                 RemoveCommand.class,
                 GcCommand.class,
+                CdsTrainCommand.class,
                 BenchCommand.class,
                 CacheCommand.class,
                 MksquashfsCommand.class,
