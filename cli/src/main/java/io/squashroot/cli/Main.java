@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 ExtractCommand.class,
                 LsCommand.class,
                 InfoCommand.class,
+                ImportCommand.class,
                 CreateCommand.class,
                 StartCommand.class,
                 ExecCommand.class,
