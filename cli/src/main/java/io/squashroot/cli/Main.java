@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 ListCommand.class,
                 RemoveCommand.class,
                 GcCommand.class,
+                ExportCommand.class,
                 CdsTrainCommand.class,
                 BenchCommand.class,
                 CacheCommand.class,
