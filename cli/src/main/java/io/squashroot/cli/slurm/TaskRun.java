@@ -76,6 +76,7 @@ final class TaskRun {
         } catch (IOException | RuntimeException e) {
             if (holder != null) {
                 holder.stop(state);
+                state.clearKeeper();
             }
             state.close();
             throw e;
@@ -109,7 +110,7 @@ final class TaskRun {
     private int runCommand(Keeper keeper, List<String> command) throws IOException {
         Map<String, String> containerEnv = TaskEnvironment.ofProcess(keeper.pid());
         Map<String, String> taskEnv = TaskEnvironment.forTask(env, containerEnv, options.env());
-        ProcessBuilder pb = new ProcessBuilder(NamespaceEntry.argv(keeper.pid(), options.workdir(), command))
+        ProcessBuilder pb = new ProcessBuilder(NamespaceEntry.argv(NamespaceEntry.nsenter(), keeper.pid(), options.workdir(), command))
                 .inheritIO();
         pb.environment().clear();
         pb.environment().putAll(taskEnv);
