@@ -47,7 +47,11 @@ final class Namespace {
             type = FileAttr.S_IFREG;
         }
         String hp = upper.path(path);
-        String tmp = upper.tempPath();
+        // Over a whiteout the entry is built aside and swapped in; otherwise made in place
+        // (a crash then leaves at worst a new, empty entry, as on any file system).
+        HostStat there = HostFs.lstatOrNull(hp);
+        boolean direct = there == null && !upper.hasWhiteoutFile(hp);
+        String tmp = direct ? hp : upper.tempPath();
         try {
             boolean placeholder = false;
             switch (type) {
@@ -66,7 +70,9 @@ final class Namespace {
                 perm |= type == FileAttr.S_IFDIR ? 02000 : 0;
             }
             upper.setStat(tmp, caller.uid(), gid, type | perm, rdev, placeholder);
-            place(tmp, hp, type == FileAttr.S_IFDIR);
+            if (!direct) {
+                place(tmp, hp, type == FileAttr.S_IFDIR);
+            }
         } catch (IOException e) {
             discard(tmp);
             throw HostFs.fromIo(e, "create " + path);

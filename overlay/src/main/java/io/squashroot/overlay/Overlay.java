@@ -387,9 +387,7 @@ public final class Overlay implements FsTree {
     public void chmod(String path, int mode) throws FsException {
         change(() -> {
             String hp = copyUp.entry(resolver.resolve(path), true);
-            RecordedStat e = upper.effective(hp);
-            upper.setStat(hp, e.uid(), e.gid(), (e.mode() & FileAttr.S_IFMT) | (mode & 07777), e.rdev(),
-                    upper.isPlaceholder(hp));
+            upper.chmod(hp, mode);
         });
     }
 
@@ -397,9 +395,7 @@ public final class Overlay implements FsTree {
     public void chown(String path, long uid, long gid) throws FsException {
         change(() -> {
             String hp = copyUp.entry(resolver.resolve(path), true);
-            RecordedStat e = upper.effective(hp);
-            upper.setStat(hp, unchanged(uid) ? e.uid() : uid, unchanged(gid) ? e.gid() : gid, e.mode(), e.rdev(),
-                    upper.isPlaceholder(hp));
+            upper.chown(hp, unchanged(uid) ? -1 : uid, unchanged(gid) ? -1 : gid);
         });
     }
 

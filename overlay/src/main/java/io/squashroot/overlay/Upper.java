@@ -97,13 +97,35 @@ final class Upper {
     }
 
     /**
-     * Gives {@code hp} the requested owner, mode (type bits included) and device number: for
-     * real where the host lets us, recorded where it does not. {@code placeholder} says the host
-     * entry is a regular file standing in for a device we could not create.
+     * Gives a new entry (nothing recorded on it yet) the requested owner, mode (type bits
+     * included) and device number: for real where the host lets us, recorded where it does
+     * not. {@code placeholder} says the host entry is a regular file standing in for a device
+     * or special file we could not create as asked.
      */
     void setStat(String hp, long uid, long gid, int mode, long rdev, boolean placeholder) throws FsException {
+        apply(hp, HostFs.lstat(hp), false, uid, gid, mode, rdev, placeholder);
+    }
+
+    /** chown of an upper entry; -1 keeps that id. */
+    void chown(String hp, long uid, long gid) throws FsException {
         HostStat st = HostFs.lstat(hp);
-        boolean symlink = st.type() == FileAttr.S_IFLNK;
+        RecordedStat r = recorded(hp, st);
+        RecordedStat e = r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
+        apply(hp, st, r != null, uid < 0 ? e.uid() : uid, gid < 0 ? e.gid() : gid, e.mode(), e.rdev(),
+                r != null && (r.mode() & FileAttr.S_IFMT) != st.type());
+    }
+
+    /** chmod of an upper entry ({@code perm}: permission bits only). */
+    void chmod(String hp, int perm) throws FsException {
+        HostStat st = HostFs.lstat(hp);
+        RecordedStat r = recorded(hp, st);
+        RecordedStat e = r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
+        apply(hp, st, r != null, e.uid(), e.gid(), (e.mode() & FileAttr.S_IFMT) | (perm & 07777), e.rdev(),
+                r != null && (r.mode() & FileAttr.S_IFMT) != st.type());
+    }
+
+    private void apply(String hp, HostStat st, boolean hadRecord, long uid, long gid, int mode, long rdev,
+                       boolean placeholder) throws FsException {
         boolean record = placeholder;
         if (st.uid() != uid || st.gid() != gid) {
             if (privileged) {
@@ -118,22 +140,23 @@ final class Upper {
                 record = true;
             }
         }
-        if (!symlink) {
-            int perm = mode & 07777;
-            int hostPerm = privileged ? perm : perm | (st.isDirectory() ? 0700 : 0600);
-            record |= hostPerm != perm;
-            if ((st.mode() & 07777) != hostPerm) {
-                HostFs.chmod(hp, hostPerm);
-            }
+        if (st.type() == FileAttr.S_IFLNK) {
+            return; // no mode of its own, nowhere to record: the host owner is what ls shows
+        }
+        int perm = mode & 07777;
+        int hostPerm = privileged ? perm : perm | (st.isDirectory() ? 0700 : 0600);
+        record |= hostPerm != perm;
+        if ((st.mode() & 07777) != hostPerm) {
+            HostFs.chmod(hp, hostPerm);
         }
         if (!canRecord(st.type())) {
-            return; // nowhere to record (see needsPlaceholder): the host owner is what ls shows
+            return; // see needsPlaceholder: such entries never need a record
         }
         if (record) {
             int type = placeholder ? mode & FileAttr.S_IFMT : st.type();
             HostFs.setxattr(hp, RecordedStat.XATTR,
-                    new RecordedStat(uid, gid, type | (mode & 07777), placeholder ? rdev : 0).encode(), 0);
-        } else {
+                    new RecordedStat(uid, gid, type | perm, placeholder ? rdev : 0).encode(), 0);
+        } else if (hadRecord) {
             HostFs.removexattr(hp, RecordedStat.XATTR);
         }
     }
@@ -143,12 +166,6 @@ final class Upper {
         HostStat st = HostFs.lstat(hp);
         RecordedStat r = recorded(hp, st);
         return r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
-    }
-
-    boolean isPlaceholder(String hp) throws FsException {
-        HostStat st = HostFs.lstat(hp);
-        RecordedStat r = recorded(hp, st);
-        return r != null && (r.mode() & FileAttr.S_IFMT) != st.type();
     }
 
     /**
@@ -205,7 +222,9 @@ final class Upper {
         try {
             HostFs.setxattr(hostDir, privileged ? Whiteout.TRUSTED_OPAQUE : Whiteout.USER_OPAQUE, Whiteout.yes(), 0);
         } catch (FsException e) {
-            createEmptyFile(hostDir + "/" + Whiteout.OPAQUE_ENTRY);
+            if (HostFs.lstatOrNull(hostDir + "/" + Whiteout.OPAQUE_ENTRY) == null) {
+                createEmptyFile(hostDir + "/" + Whiteout.OPAQUE_ENTRY);
+            }
         }
     }
 
@@ -260,7 +279,7 @@ final class Upper {
 
     static void createEmptyFile(String hp) throws FsException {
         try {
-            Files.newByteChannel(Path.of(hp), StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
+            Files.newByteChannel(Path.of(hp), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
         } catch (IOException e) {
             throw HostFs.fromIo(e, "create " + hp);
         }
