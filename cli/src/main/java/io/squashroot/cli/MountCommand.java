@@ -122,6 +122,11 @@ public class MountCommand implements Callable<Integer> {
     /** A tree to mount and what to close after it is unmounted. */
     protected interface OpenTree extends Closeable {
         FsTree tree();
+
+        /** The image whose read metrics the server publishes (squashroot stats), or null. */
+        default SquashfsImage image() {
+            return null;
+        }
     }
 
     /** Opens the tree this command serves; subclasses or later options may build another. */
@@ -138,6 +143,11 @@ public class MountCommand implements Callable<Integer> {
             @Override
             public FsTree tree() {
                 return tree;
+            }
+
+            @Override
+            public SquashfsImage image() {
+                return img;
             }
 
             @Override
@@ -161,8 +171,15 @@ public class MountCommand implements Callable<Integer> {
                 }
             }, "unmount-on-exit");
             Runtime.getRuntime().addShutdownHook(hook);
+            MountStats stats = t.image() == null ? null : MountStats.start(mp, image, t.image());
             MountDaemon.markReady(mp);
-            m.awaitUnmount();
+            try {
+                m.awaitUnmount();
+            } finally {
+                if (stats != null) {
+                    stats.close();
+                }
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
