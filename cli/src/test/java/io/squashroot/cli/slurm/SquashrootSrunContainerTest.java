@@ -245,6 +245,8 @@ class SquashrootSrunContainerTest {
     void prologRemovesLeftovers_ofJobsGoneFromTheNode() throws Exception {
         String dead = "999999";
         String container = "pyxis_" + dead + ".0";
+        // An Epilog still running for an earlier test's job would clean the leftover before our job does.
+        awaitTrue(() -> slurm.exec(List.of("squeue", "-h"), Map.of(), 30).stdout().isBlank(), 120);
         SlurmTestCluster.Result created = slurm.runAsUser(List.of("squashroot", "create", "--name", container, image),
                 runtimeEnv, 120);
         assertEquals(0, created.status(), created::toString);
