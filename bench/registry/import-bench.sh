@@ -91,12 +91,14 @@ enroot_import() { # enroot_import IMAGE OUT
 secs() { # secs 1m2.500s -> 62.500
   local m=${1%%m*} s=${1#*m}; echo "$m * 60 + ${s%s}" | bc
 }
-cpu() { # user+sys CPU seconds of this shell's finished children so far
-  local u s; read -r u s < <(times | tail -1); echo "$(secs "$u") + $(secs "$s")" | bc
+cpu() { # cpu VAR: user+sys CPU seconds of this shell's finished children so far
+  # (`times` must run in this shell, not in a $(...) subshell, which has no children yet)
+  local u s; times > "$W/times"; read -r u s < <(tail -1 "$W/times")
+  printf -v "$1" '%s' "$(echo "$(secs "$u") + $(secs "$s")" | bc)"
 }
 run() { # run KEY COMMAND... : sets R[KEY] (wall s) and C[KEY] (children's CPU s)
   local key=$1 s e c0 c1; shift
-  c0=$(cpu); s=$(now); "$@"; e=$(now); c1=$(cpu)
+  cpu c0; s=$(now); "$@"; e=$(now); cpu c1
   R[$key]=$(echo "$e - $s" | bc); C[$key]=$(echo "$c1 - $c0" | bc)
 }
 rm -rf "$W/sq-cache" "$E"; sync
