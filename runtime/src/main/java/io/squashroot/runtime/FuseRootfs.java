@@ -29,10 +29,32 @@ final class FuseRootfs {
     private FuseRootfs() {
     }
 
+    /**
+     * Initialises, on a daemon thread, the classes whose static set-up is slow (the jnr-ffi
+     * bindings of the overlay's libc calls and of libfuse, which generate code at run time), so
+     * that work overlaps the command-line parsing and the image opening instead of following
+     * them. Harmless if the start turns out not to need them.
+     */
+    static void prewarm() {
+        Thread t = new Thread(() -> {
+            ClassLoader l = FuseRootfs.class.getClassLoader();
+            for (String c : new String[] {"io.squashroot.overlay.HostFs", "io.squashroot.fuse.JnrFuseBackend"}) {
+                try {
+                    Class.forName(c, true, l);
+                } catch (Throwable e) {
+                    // the real use reports it
+                }
+            }
+        }, "squashroot-prewarm");
+        t.setDaemon(true);
+        t.start();
+    }
+
     static Rootfs mount(Path image, Path upper, Path mountpoint) throws IOException {
         Files.createDirectories(upper);
         Files.createDirectories(mountpoint);
         SquashfsImage img = SquashfsImage.open(image);
+        Trace.mark("image opened");
         ExecutorService prefetch = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "squashroot-prefetch");
             t.setDaemon(true);
@@ -41,6 +63,7 @@ final class FuseRootfs {
         try {
             SquashfsTree lower = new SquashfsTree(img, prefetch, READAHEAD_BLOCKS);
             Overlay overlay = Overlay.open(List.of(lower), upper);
+            Trace.mark("overlay opened");
             MountOptions.Builder opts = MountOptions.builder().readOnly(false)
                     .fsname(image.toString()).subtype("squashroot");
             int uid = HostIds.uid();
