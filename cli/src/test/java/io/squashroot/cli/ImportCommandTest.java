@@ -164,7 +164,6 @@ class ImportCommandTest {
     void twoProcesses_importSameImageAtOnce_shareOneCache() throws Exception {
         Path home = home("home-concurrent", null);
         Map<String, String> env = Map.of("SQUASHROOT_CACHE_PATH", home.resolve("cache").toString());
-        List<Process> ps = new ArrayList<>();
         List<java.util.concurrent.Future<Run>> runs = new ArrayList<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
@@ -187,7 +186,6 @@ class ImportCommandTest {
         try (Stream<Path> s = Files.list(home.resolve("cache/tmp"))) {
             assertEquals(0, s.count());
         }
-        assertTrue(ps.isEmpty());
     }
 
     @Test
