@@ -100,9 +100,31 @@ public final class ImageStore {
     }
 
     /**
+     * The flat image of {@code source} in the cache, for {@code create}/{@code start} with an image
+     * URI: the one recorded for the reference is used without contacting the registry (Docker's
+     * pull-if-missing), otherwise the image is imported first.
+     */
+    public Path flatImage(String source, Platform platform, ImportProgress progress) throws IOException {
+        String ref = ImageReference.isDockerUri(source) ? ImageReference.parse(source).uri() : source;
+        Path recPath = cache.imagePath(ImageRecord.key(ref, platform.toString()));
+        if (Files.isRegularFile(recPath)) {
+            ImageRecord rec = ImageRecord.read(recPath);
+            if (rec.flatKey() != null && Files.isRegularFile(cache.flatPath(rec.flatKey()))) {
+                cache.touch(recPath);
+                cache.touch(cache.flatPath(rec.flatKey()));
+                return cache.flatPath(rec.flatKey());
+            }
+        }
+        try (CacheLock l = cache.lockShared(); Session s = session(source)) {
+            Importer imp = new Importer(cache, systemCache, converter, progress, settings.maxConnections());
+            return imp.flat(imp.pull(s.source, platform), platform.toString());
+        }
+    }
+
+    /**
      * Imports {@code source} and writes the flat image to {@code output}, which must not exist
-     * (as enroot: "File already exists"). The flat image is cached per manifest, so importing the
-     * same image again is a copy.
+     * (as enroot: "File already exists"). The flat image is cached per manifest; the output is a
+     * hard link to it (mode 0444) when the cache is on the same file system, else a copy (0644).
      */
     public Path importFlat(String source, Platform platform, Path output, ImportProgress progress) throws IOException {
         Path out = output.toAbsolutePath();
@@ -114,6 +136,16 @@ public final class ImageStore {
             StoredImage img = imp.pull(s.source, platform);
             Path flat = imp.flat(img, platform.toString());
             progress.phase("Writing " + out);
+            try {
+                // Same file system: the output is the cached flat image itself (read-only, so
+                // neither can change the other), which makes a re-import cost no copy.
+                Files.createLink(out, flat);
+                return out;
+            } catch (FileAlreadyExistsException e) {
+                throw new FileAlreadyExistsException(out.toString(), null, "file already exists");
+            } catch (IOException | UnsupportedOperationException e) {
+                // another file system, or links refused: copy
+            }
             Path tmp = Files.createTempFile(out.getParent(), "." + out.getFileName(), ".part");
             try {
                 Files.copy(flat, tmp, StandardCopyOption.REPLACE_EXISTING);

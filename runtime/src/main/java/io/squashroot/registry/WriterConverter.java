@@ -5,6 +5,9 @@ import io.squashroot.squashfs.write.SquashfsWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import io.squashroot.fuse.SquashfsTree;
+import io.squashroot.squashfs.SquashfsImage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,6 +89,20 @@ final class WriterConverter implements LayerConverter {
 
     @Override
     public void flatten(List<Path> layersLowestFirst, Path target) throws IOException {
-        throw new IOException("flattening is not available in this build (SquashfsTree missing)");
+        List<SquashfsImage> images = new ArrayList<>();
+        try {
+            List<SquashfsTree> trees = new ArrayList<>();
+            for (Path p : layersLowestFirst) {
+                SquashfsImage img = SquashfsImage.open(p);
+                images.add(img);
+                // The writer reads each file once, front to back: no asynchronous readahead.
+                trees.add(new SquashfsTree(img, Runnable::run, 0));
+            }
+            flatWriter.writeFlattened(trees, target);
+        } finally {
+            for (SquashfsImage img : images) {
+                img.close();
+            }
+        }
     }
 }

@@ -1,5 +1,10 @@
 package io.squashroot.runtime;
 
+import io.squashroot.registry.ImageStore;
+import io.squashroot.registry.ImportProgress;
+import io.squashroot.registry.Platform;
+import io.squashroot.registry.RegistrySettings;
+import io.squashroot.registry.StoredImage;
 import io.squashroot.runtime.config.MountMode;
 import io.squashroot.runtime.config.RuntimeConfig;
 import java.io.IOException;
@@ -118,6 +123,9 @@ public final class Containers {
     public int start(StartOptions o, PrintStream log) throws IOException {
         Trace.mark("start command");
         cleanStale();
+        if (ImageStore.isImageUri(o.target())) {
+            return startImageUri(o, log);
+        }
         Path asFile = Path.of(o.target());
         boolean image = ImageFile.isSquashfs(asFile);
         if (!image && o.target().contains("/")) {
@@ -190,6 +198,52 @@ public final class Containers {
         }
     }
 
+    /**
+     * {@code start docker://...} (or another image URI): the image from the layer cache, imported
+     * first if the reference is not there. In fuse mode its layer images are the overlay's lowers
+     * as they are, without a flat image; extract mode unsquashes the cached flat image.
+     */
+    private int startImageUri(StartOptions o, PrintStream log) throws IOException {
+        RegistrySettings rs = RegistrySettings.fromEnvironment(n -> cfg.get(n) != null ? cfg.get(n) : System.getenv(n));
+        ImageStore images = ImageStore.open(rs);
+        Platform host = Platform.host();
+        MountMode m = o.mountMode() != null ? o.mountMode() : cfg.mountMode();
+        Launcher launcher = Launcher.unpackedUnder(cfg.runtimePath());
+        Path runDir = runDirs.create();
+        Rootfs rootfs = null;
+        try {
+            if (m == MountMode.FUSE) {
+                Optional<StoredImage> cached = images.cached(o.target(), host);
+                StoredImage img = cached.isPresent() ? cached.get() : images.pull(o.target(), host, ImportProgress.NONE);
+                rootfs = FuseRootfs.mountLayers(img.lowersTopFirst(), img.reference(), runDir.resolve("upper"),
+                        runDir.resolve("rootfs"));
+            } else {
+                rootfs = extractTemporary(images.flatImage(o.target(), host, ImportProgress.NONE), runDir);
+            }
+            Trace.mark("root filesystem ready");
+            LaunchRequest req = new LaunchRequest(rootfs.path(), runDir, cfg, o.confFile(), o.rcFile(),
+                    o.mounts(), o.environ(), o.command());
+            return launcher.run(req);
+        } finally {
+            IOException first = null;
+            if (rootfs != null) {
+                try {
+                    rootfs.close();
+                } catch (IOException e) {
+                    first = e;
+                }
+            }
+            try {
+                RunDirs.clean(runDir, false);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
     /** An unnamed extract-mode start: the image unsquashed into a temporary tree, removed at exit. */
     private Rootfs extractTemporary(Path img, Path runDir) throws IOException {
         Path tree = cfg.tempPath().resolve(runDir.getFileName().toString());
@@ -226,6 +280,38 @@ public final class Containers {
             return !ImageFile.digest(r.image()).equals(r.digest());
         } catch (IOException e) {
             return true;
+        }
+    }
+
+    // ---- export (the root filesystem as the container sees it) ----------------------------
+
+    /** Work on a named container's root filesystem as the container sees it. */
+    public interface RootfsAction<T> {
+        T apply(Path rootfs) throws IOException;
+    }
+
+    /**
+     * Runs {@code action} on container {@code name}'s root filesystem: the directory itself in
+     * extract mode; in fuse mode the image and the container's upper layer mounted (read-only
+     * use) for the duration. Takes the container's lock like a start does.
+     */
+    public <T> T withRootfs(String name, RootfsAction<T> action) throws IOException {
+        if (!store.exists(name)) {
+            throw new IOException("No such file or directory: " + cfg.dataPath().resolve(name));
+        }
+        Optional<ContainerRecord> rec = store.record(name);
+        MountMode m = rec.map(ContainerRecord::mode).orElse(MountMode.EXTRACT);
+        try (ContainerStore.Lock lock = store.tryLock(name, m == MountMode.FUSE).orElseThrow(
+                () -> new IOException("Container is in use: " + name))) {
+            if (m == MountMode.EXTRACT) {
+                return action.apply(store.dir(name).toRealPath());
+            }
+            Path runDir = runDirs.create();
+            try (Rootfs rootfs = FuseRootfs.mount(rec.get().image(), store.dir(name), runDir.resolve("rootfs"))) {
+                return action.apply(rootfs.path());
+            } finally {
+                RunDirs.clean(runDir, false);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.squashroot.runtime;
 
+import io.squashroot.fuse.FsTree;
 import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
 import io.squashroot.fuse.SquashfsTree;
@@ -8,6 +9,7 @@ import io.squashroot.squashfs.SquashfsImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,19 +32,32 @@ final class FuseRootfs {
     }
 
     static Rootfs mount(Path image, Path upper, Path mountpoint) throws IOException {
+        return mountLayers(List.of(image), image.toString(), upper, mountpoint);
+    }
+
+    /**
+     * Several images as the overlay's lowers, topmost first (an imported image's layer images
+     * from the layer cache, configuration layer on top), read in place like a single image.
+     */
+    static Rootfs mountLayers(List<Path> lowersTopFirst, String fsname, Path upper, Path mountpoint) throws IOException {
         Files.createDirectories(upper);
         Files.createDirectories(mountpoint);
-        SquashfsImage img = SquashfsImage.open(image);
         ExecutorService prefetch = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "squashroot-prefetch");
             t.setDaemon(true);
             return t;
         });
+        List<SquashfsImage> images = new ArrayList<>();
         try {
-            SquashfsTree lower = new SquashfsTree(img, prefetch, READAHEAD_BLOCKS);
-            Overlay overlay = Overlay.open(List.of(lower), upper);
+            List<FsTree> lowers = new ArrayList<>();
+            for (Path p : lowersTopFirst) {
+                SquashfsImage img = SquashfsImage.open(p);
+                images.add(img);
+                lowers.add(new SquashfsTree(img, prefetch, READAHEAD_BLOCKS));
+            }
+            Overlay overlay = Overlay.open(lowers, upper);
             MountOptions.Builder opts = MountOptions.builder().readOnly(false)
-                    .fsname(image.toString()).subtype("squashroot");
+                    .fsname(fsname).subtype("squashroot");
             int uid = HostIds.uid();
             if (uid != 0) {
                 opts.owner(uid, HostIds.gid());
@@ -60,14 +75,28 @@ final class FuseRootfs {
                         mount.close();
                     } finally {
                         prefetch.shutdownNow();
-                        img.close();
+                        closeAll(images);
                     }
                 }
             };
         } catch (IOException | RuntimeException e) {
             prefetch.shutdownNow();
-            img.close();
+            closeAll(images);
             throw e;
+        }
+    }
+
+    private static void closeAll(List<SquashfsImage> images) throws IOException {
+        IOException first = null;
+        for (SquashfsImage img : images) {
+            try {
+                img.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

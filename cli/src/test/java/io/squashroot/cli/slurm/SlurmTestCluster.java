@@ -59,9 +59,13 @@ final class SlurmTestCluster implements AutoCloseable {
         SlurmTestCluster c = new SlurmTestCluster(repo, base);
         try {
             c.install();
+            // Free ports: several builds (engineers' verifies, CI) may run these tests at once.
+            int[] ports = freePorts();
             Result up = c.exec(List.of(repo.resolve("testdata/slurm/slurm-up.sh").toString(), c.cluster.toString()),
                     Map.of("SLURM_PROLOG", c.home.resolve("scripts/slurm/prolog").toString(),
-                            "SLURM_EPILOG", c.home.resolve("scripts/slurm/epilog").toString()), 180);
+                            "SLURM_EPILOG", c.home.resolve("scripts/slurm/epilog").toString(),
+                            "SLURM_CTLD_PORT", Integer.toString(ports[0]),
+                            "SLURMD_PORT", Integer.toString(ports[1])), 180);
             if (up.status != 0) {
                 throw new IOException("slurm-up.sh failed: " + up.stderr);
             }
@@ -70,6 +74,12 @@ final class SlurmTestCluster implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    private static int[] freePorts() throws IOException {
+        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+            return new int[] {a.getLocalPort(), b.getLocalPort()};
+        }
     }
 
     private void install() throws IOException, InterruptedException {
