@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class MountDaemon {
     private static final long START_TIMEOUT_MS = 60_000;
+    /** Set in the server's environment: it runs detached and logs to its log file. */
+    static final String DAEMON_ENV = "SQUASHROOT_MOUNT_SERVER";
 
     private MountDaemon() {
     }
@@ -46,7 +48,9 @@ final class MountDaemon {
         cmd.add(Main.class.getName());
         cmd.addAll(originalArgs);
         cmd.add("--foreground");
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put(DAEMON_ENV, "1");
+        Process p = pb
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(log.toFile())
                 .redirectErrorStream(true)
