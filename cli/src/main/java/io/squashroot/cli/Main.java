@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
                 CdsTrainCommand.class,
                 BenchCommand.class,
                 CacheCommand.class,
+                StatsCommand.class,
                 MksquashfsCommand.class,
                 io.squashroot.cli.slurm.SrunArgvCommand.class,
                 io.squashroot.cli.slurm.SrunHelpCommand.class,

@@ -126,6 +126,11 @@ public class MountCommand implements Callable<Integer> {
     /** A tree to mount and what to close after it is unmounted. */
     protected interface OpenTree extends Closeable {
         FsTree tree();
+
+        /** The image whose read metrics the server publishes (squashroot stats), or null. */
+        default SquashfsImage image() {
+            return null;
+        }
     }
 
     /** Opens the tree this command serves; subclasses or later options may build another. */
@@ -142,6 +147,11 @@ public class MountCommand implements Callable<Integer> {
             @Override
             public FsTree tree() {
                 return tree;
+            }
+
+            @Override
+            public SquashfsImage image() {
+                return img;
             }
 
             @Override
@@ -165,6 +175,7 @@ public class MountCommand implements Callable<Integer> {
                 }
             }, "unmount-on-exit");
             Runtime.getRuntime().addShutdownHook(hook);
+            MountStats stats = t.image() == null ? null : MountStats.start(mp, image, t.image());
             MountDaemon.markReady(mp);
             if (System.getenv(MountDaemon.DAEMON_ENV) != null) {
                 // Goes to the server's log only: the figure the benchmarks quote.
@@ -172,7 +183,13 @@ public class MountCommand implements Callable<Integer> {
                 System.err.println("info: " + mp + " answering " + now + " ms after JVM start, "
                         + (now - startedAtMs) + " ms after the mount command began");
             }
-            m.awaitUnmount();
+            try {
+                m.awaitUnmount();
+            } finally {
+                if (stats != null) {
+                    stats.close();
+                }
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

@@ -116,6 +116,7 @@ public final class Containers {
 
     /** {@code start}: returns the command's exit status. */
     public int start(StartOptions o, PrintStream log) throws IOException {
+        Trace.mark("start command");
         cleanStale();
         Path asFile = Path.of(o.target());
         boolean image = ImageFile.isSquashfs(asFile);
@@ -160,10 +161,12 @@ public final class Containers {
                     store.write(rec.get().withLastStart(clock.instant()));
                 }
             }
+            Trace.mark("root filesystem ready");
             LaunchRequest req = new LaunchRequest(rootfs.path(), runDir, cfg, o.confFile(), o.rcFile(),
                     o.mounts(), o.environ(), o.command());
             return launcher.run(req);
         } finally {
+            Trace.mark("container exited");
             IOException first = null;
             if (rootfs != null) {
                 try {
@@ -180,6 +183,7 @@ public final class Containers {
             if (lock != null) {
                 lock.close();
             }
+            Trace.mark("cleaned up");
             if (first != null) {
                 throw first;
             }
