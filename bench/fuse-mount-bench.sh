@@ -10,6 +10,7 @@
 #   BENCH_SOURCES  directories squashed into the image (default: about 1.2 GiB of /usr)
 #   BENCH_TOOLS    tools to compare (default: squashroot squashfuse squashfuse_ll kernel)
 #   FIO_SECONDS    length of the 4 KiB random-read run (default 15)
+#   ZSTD_LEVEL     zstd level of the compressed image (default 3: quick to build on a small box)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd -P)
 work=${1:?usage: fuse-mount-bench.sh WORK [zstd|none]...}
@@ -38,7 +39,7 @@ drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
 image_for() {
     local v=$1 img="$work/rootfs-$1.sqsh"
     if [ ! -f "$img" ]; then
-        local opts=(-comp zstd)
+        local opts=(-comp zstd -Xcompression-level "${ZSTD_LEVEL:-3}")
         [ "$v" = none ] && opts=(-noI -noD -noF -noX)
         echo "building $img from $sources" >&2
         # shellcheck disable=SC2086

@@ -39,7 +39,8 @@ final class MountDaemon {
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-agentlib:jdwp")) {
+            // The launcher stops at C1 for quick starts; a server decompressing for hours wants C2.
+            if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-XX:TieredStopAtLevel")) {
                 cmd.add(a);
             }
         }
