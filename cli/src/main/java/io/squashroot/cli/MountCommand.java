@@ -39,7 +39,7 @@ import picocli.CommandLine.Parameters;
                 "  allow_other      let other users in (user_allow_other in /etc/fuse.conf)",
                 "  cache_size=SIZE  decoded-block cache, e.g. 512M (default 256M)",
                 "  prefetch=N       blocks decoded ahead of a sequential reader (default 8)",
-                "  threads=N        request worker threads (default: CPUs, 2..8)",
+                "  threads=N        request worker threads (default: 2 x CPUs, 4..16)",
                 "  entry_timeout=S  attr_timeout=S  kernel cache lifetimes (default 86400)",
                 "  nokernel_cache  readahead=SIZE  fsname=NAME  subtype=NAME"})
 public class MountCommand implements Callable<Integer> {
@@ -95,7 +95,8 @@ public class MountCommand implements Callable<Integer> {
             FuseMount.checkDevice(); // libfuse itself is checked by the server, which loads it
             // Open once here so a bad image fails in this process, with its one-line message.
             try (Closeable ignored = openTree(settings)) {
-                return MountDaemon.start(spec.root().commandLine().getParseResult().originalArgs(), mp);
+                return MountDaemon.start(spec.root().commandLine().getParseResult().originalArgs(), mp,
+                        cacheBytes + (192L << 20));
             }
         }
         FuseMount.checkAvailable();
@@ -136,12 +137,14 @@ public class MountCommand implements Callable<Integer> {
     /** Opens the tree this command serves; subclasses or later options may build another. */
     protected OpenTree openTree(TreeSettings s) throws IOException {
         SquashfsImage img = SquashfsImage.open(image, BlockCache.create(s.cacheBytes()));
+        // Two decoders and a bounded queue: readahead is a hint, so work that does not fit is dropped.
         java.util.concurrent.ExecutorService pool = s.prefetchBlocks() == 0 ? null
-                : java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
-                    Thread t = new Thread(r, "prefetch");
-                    t.setDaemon(true);
-                    return t;
-                });
+                : new java.util.concurrent.ThreadPoolExecutor(2, 2, 0, java.util.concurrent.TimeUnit.SECONDS,
+                        new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
+                            Thread t = new Thread(r, "prefetch");
+                            t.setDaemon(true);
+                            return t;
+                        }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
         SquashfsTree tree = new SquashfsTree(img, pool == null ? Runnable::run : pool, s.prefetchBlocks());
         return new OpenTree() {
             @Override

@@ -28,7 +28,12 @@ final class MountDaemon {
     private MountDaemon() {
     }
 
-    static int start(List<String> originalArgs, Path mp) throws IOException, InterruptedException {
+    /**
+     * @param heapBytes the server's heap ceiling unless the JVM options already set one: the
+     *                  block cache plus room for the path cache and request buffers, so the
+     *                  server does not grow to the JVM's default of a quarter of the machine
+     */
+    static int start(List<String> originalArgs, Path mp, long heapBytes) throws IOException, InterruptedException {
         Path dir = runDir();
         String key = key(mp);
         Path log = dir.resolve(key + ".log");
@@ -38,7 +43,11 @@ final class MountDaemon {
         cmd.add("setsid");
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+        List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAM"))) {
+            cmd.add("-Xmx" + (heapBytes >> 20) + "m");
+        }
+        for (String a : jvmArgs) {
             // The launcher stops at C1 for quick starts; a server decompressing for hours wants C2.
             if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-XX:TieredStopAtLevel")) {
                 cmd.add(a);

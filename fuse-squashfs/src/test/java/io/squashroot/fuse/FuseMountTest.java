@@ -128,4 +128,20 @@ class FuseMountTest {
         assertTrue(servingThreads.size() <= 3 && !servingThreads.isEmpty(), servingThreads.toString());
         assertTrue(servingThreads.stream().allMatch(n -> n.startsWith("fuse-mnt-")), servingThreads.toString());
     }
+
+    @Test
+    void missingFuseDevice_isOneLineSayingWhatToChange() throws Exception {
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        System.setProperty("squashroot.fusedev", tmp.resolve("no-fuse").toString());
+        try {
+            FuseUnavailableException e = assertThrows(FuseUnavailableException.class,
+                    () -> FuseMount.mount(sample(new byte[1]), mp, MountOptions.builder().build()));
+            assertTrue(e.getMessage().contains("does not exist: load the fuse kernel module (modprobe fuse)"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+        } finally {
+            System.clearProperty("squashroot.fusedev");
+        }
+        assertFalse(MountTable.isFuseMount(mp));
+    }
 }
