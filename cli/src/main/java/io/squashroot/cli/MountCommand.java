@@ -56,6 +56,14 @@ public class MountCommand implements Callable<Integer> {
     @Option(names = "-o", paramLabel = "OPTIONS", split = ",", description = "Mount options (see below).")
     List<String> options = new ArrayList<>();
 
+    @Option(names = "--upper", paramLabel = "DIR", description = {"Mount IMAGE writable: a copy-on-write overlay whose"
+            + " changes land in DIR (an existing directory; docs/overlay-format.md)."})
+    Path upper;
+
+    @Option(names = "--lower", paramLabel = "IMAGE|DIR", description = {"A read-only layer below IMAGE: an image or a"
+            + " directory. Repeat for more, topmost first. Needs --upper."})
+    List<Path> lowers = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -70,6 +78,7 @@ public class MountCommand implements Callable<Integer> {
     public Integer call() throws IOException, InterruptedException {
         startedAtMs = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
         Path mp = mountpoint.toAbsolutePath().normalize();
+        OverlayLayers.check(this);
         List<String> fuseOpts = new ArrayList<>();
         long cacheBytes = BlockCache.DEFAULT_MAX_BYTES;
         int prefetch = 8;
@@ -105,6 +114,9 @@ public class MountCommand implements Callable<Integer> {
 
     private MountOptions defaults(Path mp) {
         MountOptions.Builder b = MountOptions.builder().fsname(image.toAbsolutePath().toString());
+        if (upper != null) {
+            return b.readOnly(false).build(); // the overlay shows the owners it stores, recorded ones too
+        }
         long[] me = MountTable.processOwner();
         if (me[0] != 0 && me[0] >= 0) {
             b.owner(me[0], me[1]); // unprivileged: the image appears as the caller's own files
@@ -136,6 +148,9 @@ public class MountCommand implements Callable<Integer> {
 
     /** Opens the tree this command serves; subclasses or later options may build another. */
     protected OpenTree openTree(TreeSettings s) throws IOException {
+        if (upper != null) {
+            return OverlayLayers.open(image, lowers, upper, s);
+        }
         SquashfsImage img = SquashfsImage.open(image, BlockCache.create(s.cacheBytes()));
         // Two decoders and a bounded queue: readahead is a hint, so work that does not fit is dropped.
         java.util.concurrent.ExecutorService pool = s.prefetchBlocks() == 0 ? null

@@ -162,12 +162,8 @@ public final class Extractor {
                 restore((Path) m[0], (Inode) m[1]);
             }
             restore(root, image.root());
-            if (unrepresentable > 0) {
-                throw new IOException(image.name() + ": " + unrepresentable + " names are not valid "
-                        + pathCharset.name() + " and were not extracted (set a UTF-8 locale)");
-            }
             return new ExtractReport(directories, files.sum(), symlinks.sum(), hardLinks, specials.sum(), bytes.sum(),
-                    skippedSpecial.sum(), skippedXattrs.sum());
+                    skippedSpecial.sum(), skippedXattrs.sum(), unrepresentable);
         }
 
         private void awaitPool() throws IOException {

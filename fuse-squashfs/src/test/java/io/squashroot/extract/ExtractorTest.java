@@ -52,6 +52,11 @@ class ExtractorTest {
         assertMatchesUnsquashfs(image("-noI", "-noD", "-noF", "-noX", "-always-use-fragments"), 1);
     }
 
+    @Test
+    void extract_matchesUnsquashfs_realRootfsSlice() throws Exception {
+        assertMatchesUnsquashfs(TestImages.rootfsImage(), 2);
+    }
+
     private static void assertMatchesUnsquashfs(Path img, int threads) throws Exception {
         Path expected = TestImages.unsquashed(img);
         Path out = TestImages.WORK.resolve(img.getFileName() + ".ours");

@@ -88,6 +88,25 @@ class ReaderConformanceTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void readsRealRootfsSlice_likeUnsquashfs() throws Exception {
+        Path img = TestImages.rootfsImage();
+        Path extracted = TestImages.unsquashed(img);
+        try (SquashfsImage image = SquashfsImage.open(img, BlockCache.create(16 << 20))) {
+            assertListingMatches(image, img);
+            Random rnd = new Random(7);
+            int files = 0;
+            for (Map.Entry<String, Inode> e : walk(image).entrySet()) {
+                Path onDisk = diskPath(extracted, e.getKey());
+                if (e.getValue() instanceof Inode.RegularFile f && onDisk != null) {
+                    assertContent(image, f, Files.readAllBytes(onDisk), rnd, e.getKey());
+                    files++;
+                }
+            }
+            assertTrue(files > 1000, "compared " + files + " files");
+        }
+    }
+
     static void assertListingMatches(SquashfsImage image, Path img) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         Listing.write(image, "", out, ZoneId.systemDefault());

@@ -61,6 +61,21 @@ public final class TestImages {
         return build(fullTree(), "full-", options);
     }
 
+    /**
+     * A slice of this machine's real root filesystem (/etc, perl, zoneinfo, /usr/sbin: thousands of
+     * real files, symlinks, hard links, setuid binaries) as an lz4 image with 64 KiB blocks.
+     */
+    public static synchronized Path rootfsImage() {
+        return BUILT.computeIfAbsent("rootfs", k -> {
+            Path img = WORK.resolve("rootfs.sqsh");
+            run(List.of("rm", "-f", img.toString()));
+            run(List.of("mksquashfs", "/etc", "/usr/share/zoneinfo", "/usr/share/perl5", "/usr/sbin",
+                    "/usr/lib/x86_64-linux-gnu/perl-base", img.toString(), "-quiet", "-no-progress",
+                    "-comp", "lz4", "-b", "64K", "-e", "/etc/mtab"));
+            return img;
+        });
+    }
+
     /** Extracts {@code image} with unsquashfs into a fresh directory, once per image. */
     public static synchronized Path unsquashed(Path image) {
         return BUILT.computeIfAbsent("unsquashed:" + image, k -> {
