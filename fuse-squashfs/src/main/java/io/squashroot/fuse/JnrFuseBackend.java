@@ -167,8 +167,9 @@ final class JnrFuseBackend {
     /**
      * @param uid owner every node is presented with, or -1 for the tree's own
      * @param gid group likewise
+     * @param writable whether write operations can reach the tree (else they are not wired)
      */
-    JnrFuseBackend(FsTree tree, long uid, long gid) throws FuseUnavailableException {
+    JnrFuseBackend(FsTree tree, long uid, long gid, boolean writable) throws FuseUnavailableException {
         this.tree = tree;
         this.uid = uid;
         this.gid = gid;
@@ -180,6 +181,11 @@ final class JnrFuseBackend {
         this.statView = ThreadLocal.withInitial(() -> new FileStat(runtime));
         this.infoView = ThreadLocal.withInitial(() -> FuseFileInfo.of(Memory.allocateDirect(runtime, 64, true)));
         wire();
+        // Each callback costs jnr a generated class at start-up; on a read-only mount of a
+        // read-only tree the kernel answers EROFS to writes before they would reach them.
+        if (writable) {
+            wireWrites();
+        }
     }
 
     /**
@@ -482,7 +488,6 @@ final class JnrFuseBackend {
                 fail(t, "destroy", "/");
             }
         });
-        wireWrites();
     }
 
     private void wireWrites() {
