@@ -76,6 +76,7 @@ final class TaskRun {
         } catch (IOException | RuntimeException e) {
             if (holder != null) {
                 holder.stop(state);
+                state.clearKeeper();
             }
             state.close();
             throw e;
@@ -109,7 +110,7 @@ final class TaskRun {
     private int runCommand(Keeper keeper, List<String> command) throws IOException {
         Map<String, String> containerEnv = TaskEnvironment.ofProcess(keeper.pid());
         Map<String, String> taskEnv = TaskEnvironment.forTask(env, containerEnv, options.env());
-        ProcessBuilder pb = new ProcessBuilder(NamespaceEntry.argv(keeper.pid(), options.workdir(), command))
+        ProcessBuilder pb = new ProcessBuilder(NamespaceEntry.argv(NamespaceEntry.nsenter(), keeper.pid(), options.workdir(), command))
                 .inheritIO();
         pb.environment().clear();
         pb.environment().putAll(taskEnv);
@@ -155,13 +156,28 @@ final class TaskRun {
                 startOptions.add("--mount");
                 startOptions.add(m.source() + ":" + m.target() + ":" + m.flags());
             }
+            String pmix = env.get("PMIX_SERVER_TMPDIR");
+            if (pmix != null && pmix.startsWith("/")) {
+                // The PMIx server's rendezvous directory, as enroot's PMI hook mounts it.
+                startOptions.add("--mount");
+                startOptions.add(pmix + ":" + pmix + ":x-create=dir,bind,rw,nosuid,noexec,nodev,private,nofail");
+            }
             for (String name : options.env()) {
                 startOptions.add("--env");
                 startOptions.add(name);
             }
+            boolean entrypoint = options.entrypoint() != null ? options.entrypoint() : settings.executeEntrypoint();
+            if (!entrypoint) {
+                // Pyxis's way around the image's entrypoint: a command script that only runs the command.
+                Path rc = state.dir().resolve("rc");
+                java.nio.file.Files.writeString(rc, "exec \"$@\"\n");
+                startOptions.add("--rc");
+                startOptions.add(rc.toString());
+            }
             Map<String, String> keeperEnv = TaskEnvironment.forKeeper(
                     SlurmTaskCommand.runtimeEnvironment(env, options), options.env());
-            RunningContainer running = RunningContainer.start(runtime, startOptions, container, keeperEnv);
+            boolean showOutput = entrypoint && Boolean.TRUE.equals(options.entrypointLog());
+            RunningContainer running = RunningContainer.start(runtime, startOptions, container, keeperEnv, showOutput);
             return new Holder(running, container, named, named ? null : imported);
         } catch (IOException | RuntimeException e) {
             if (created && !named) {
