@@ -212,6 +212,22 @@ class ImportCommandTest {
     }
 
     @Test
+    void start_imageUri_mountsCachedLayerImagesInFuseMode() throws Exception {
+        Path home = home("home-start", null);
+        String uri = "docker://" + registry + "/test/layered-a:latest";
+        Run fuse = squashroot(null, home, Map.of("SQUASHROOT_MOUNT_MODE", "fuse"), "start", uri);
+        assertEquals(0, fuse.status(), fuse.err());
+        assertEquals("layer a\n", fuse.out()); // the image's entrypoint /bin/cat and cmd /a.txt
+        Path cache = home.resolve(".cache/enroot/squashroot");
+        try (Stream<Path> s = Files.list(cache.resolve("flat"))) {
+            assertEquals(0, s.count(), "fuse mode needs no flat image");
+        }
+        Run extract = squashroot(null, home, Map.of(), "start", "--mount-mode", "extract", uri, "/etc/environment"); // entrypoint is /bin/cat
+        assertEquals(0, extract.status(), extract.err());
+        assertTrue(extract.out().contains("TESTIMAGE=layered-a"), extract.out());
+    }
+
+    @Test
     void cacheListAndPrune_reportEntries() throws Exception {
         Path home = home("home-cache", null);
         assertEquals(0, squashroot(null, home, Map.of(), "import", "docker://" + registry + "/test/busybox").status());
