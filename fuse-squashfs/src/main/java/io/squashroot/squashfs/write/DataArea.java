@@ -21,8 +21,8 @@ import java.util.concurrent.Future;
  *
  * <p>Why this shape: the caller's thread reads file data (from a tar stream, a directory or a
  * tree) and submits each block to a pool of compressor threads; a bounded queue of pending
- * blocks keeps memory at about {@code 3 x threads} blocks whatever the input size, deep enough
- * that every worker has a block while the oldest is awaited. The same thread takes finished
+ * blocks keeps memory at about 32 MiB (or 3 blocks per thread, if more) whatever the input
+ * size, deep enough that every worker has a block while the oldest is awaited. The same thread takes finished
  * blocks off the head of the queue and writes them, so positions are assigned in order and
  * every {@link FileData} is filled in single-threaded.
  *
@@ -59,7 +59,8 @@ final class DataArea {
     private final int maxInFlight;
     private int inFlight;
     /** Markers (file start/end, sparse blocks) cost no memory to speak of but are bounded too. */
-    private static final int MAX_PENDING = 4096;
+    private static final int MAX_PENDING = 16384;
+    private static final int READ_AHEAD = 32 << 20;
     private final byte[] zeros;
     private long position;
 
@@ -83,7 +84,9 @@ final class DataArea {
         this.pool = pool;
         this.position = start;
         this.compressors = ThreadLocal.withInitial(opt::newCompressor);
-        this.maxInFlight = 3 * opt.threads() + 2;
+        // At least 3 blocks per worker, and up to 32 MiB read ahead (mksquashfs queues more): one
+        // slow block at the head must not leave the other workers idle.
+        this.maxInFlight = Math.max(3 * opt.threads() + 2, READ_AHEAD / opt.blockSize());
         this.zeros = new byte[opt.blockSize()];
     }
 
