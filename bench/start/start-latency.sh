@@ -91,6 +91,20 @@ for size in $sizes; do
     done
 done
 echo "results: $out" >&2
-# Medians per size/mode/cache:
-awk -F, 'NR > 1 && $5 != "" { k = $1 "," $2 "," $3; v[k] = v[k] " " $5 }
-    END { for (k in v) { n = split(v[k], a, " "); asort(a); printf "%s,%s\n", k, a[int((n + 1) / 2)] } }' "$out" | sort -t, -k1,1n -k3,3 -k2,2
+# Medians per size/mode/cache (first output, total), and each mode's ratio to fuse:
+python3 - "$out" <<'PY'
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["first_output_s"]]
+keys = sorted({(float(r["size_gib"]), r["cache"], r["mode"]) for r in rows})
+med = {}
+for k in keys:
+    sel = [r for r in rows if (float(r["size_gib"]), r["cache"], r["mode"]) == k]
+    med[k] = (statistics.median(float(r["first_output_s"]) for r in sel),
+              statistics.median(float(r["total_s"]) for r in sel), len(sel))
+print("| size GiB | cache | mode | first output s (median) | total s | runs | vs fuse |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for k in keys:
+    f = med.get((k[0], k[1], "fuse"))
+    ratio = f"{med[k][0] / f[0]:.2f}x" if f else "-"
+    print(f"| {k[0]:g} | {k[1]} | {k[2]} | {med[k][0]:.3f} | {med[k][1]:.3f} | {med[k][2]} | {ratio} |")
+PY

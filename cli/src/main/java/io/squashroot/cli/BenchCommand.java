@@ -30,7 +30,8 @@ final class BenchCommand implements Callable<Integer> {
     String image;
 
     @Option(names = "--workload", paramLabel = "COMMAND",
-            description = "Shell command run inside the image (chroot) at every start; default: list /.")
+            description = {"Shell command run inside the image at every start: through 'squashroot start' for",
+                    "fuse and extract, with chroot (no /dev, /proc) for the peers; default: list /."})
     String workload;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "Rounds (default: ${DEFAULT-VALUE}).")

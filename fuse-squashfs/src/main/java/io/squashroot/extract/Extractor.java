@@ -102,6 +102,13 @@ public final class Extractor {
         private final boolean isRoot;
         private final Charset pathCharset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
         private final ExecutorService pool;
+        /**
+         * One thread that applies owner, mode, xattrs and times after a worker has written a file,
+         * so the N workers only decode and write, as unsquashfs' N decompressors hand finished
+         * blocks to its writer thread.
+         */
+        private final ExecutorService finisher;
+        private final ReadAhead readAhead;
         private final Semaphore queued = new Semaphore(MAX_QUEUED);
         private final AtomicReference<IOException> failure = new AtomicReference<>();
         private final LongAdder files = new LongAdder();
@@ -132,6 +139,12 @@ public final class Extractor {
                 t.setDaemon(true);
                 return t;
             });
+            this.finisher = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "extract-finish");
+                t.setDaemon(true);
+                return t;
+            });
+            this.readAhead = ReadAhead.start(Path.of(image.name()), image.superblock().inodeTableStart());
         }
 
         ExtractReport run() throws IOException {
@@ -139,12 +152,18 @@ public final class Extractor {
                 seenDirs.add(image.root().ref());
                 walk(image.root(), root, 0);
             } catch (IOException | RuntimeException e) {
+                readAhead.stop();
                 pool.shutdownNow();
-                awaitPool();
+                awaitPool(pool);
+                finisher.shutdownNow();
+                awaitPool(finisher);
                 throw e;
             }
+            readAhead.stop();
             pool.shutdown();
-            awaitPool();
+            awaitPool(pool);
+            finisher.shutdown();
+            awaitPool(finisher);
             IOException f = failure.get();
             if (f != null) {
                 throw f;
@@ -166,7 +185,7 @@ public final class Extractor {
                     skippedSpecial.sum(), skippedXattrs.sum(), unrepresentable);
         }
 
-        private void awaitPool() throws IOException {
+        private void awaitPool(ExecutorService pool) throws IOException {
             try {
                 while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
                     // keep waiting: workers finish or fail on their own
@@ -295,22 +314,40 @@ public final class Extractor {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("extraction interrupted");
             }
+            if (inode instanceof Inode.RegularFile f) {
+                readAhead.reached(f.blocksStart());
+            }
             pool.execute(() -> {
+                boolean handedOff = false;
                 try {
-                    if (failure.get() == null) {
-                        create(path, inode);
+                    if (failure.get() == null && create(path, inode)) {
+                        finisher.execute(() -> {
+                            try {
+                                restore(path, inode);
+                            } catch (IOException e) {
+                                failure.compareAndSet(null, e);
+                            } catch (RuntimeException | Error e) {
+                                failure.compareAndSet(null, new IOException(path + ": " + e, e));
+                            } finally {
+                                queued.release();
+                            }
+                        });
+                        handedOff = true;
                     }
                 } catch (IOException e) {
                     failure.compareAndSet(null, e);
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, new IOException(path + ": " + e, e));
                 } finally {
-                    queued.release();
+                    if (!handedOff) {
+                        queued.release();
+                    }
                 }
             });
         }
 
-        private void create(Path path, Inode inode) throws IOException {
+        /** Creates the node and its content; true when its metadata still has to be restored. */
+        private boolean create(Path path, Inode inode) throws IOException {
             replaceable(path);
             if (inode instanceof Inode.RegularFile f) {
                 try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
@@ -329,9 +366,9 @@ public final class Extractor {
             } else {
                 skipped.add(path);
                 skippedSpecial.increment();
-                return;
+                return false;
             }
-            restore(path, inode);
+            return true;
         }
 
         private boolean mknod(Path path, Inode inode) throws IOException {

@@ -1,5 +1,10 @@
 package io.squashroot.runtime;
 
+import io.squashroot.registry.ImageStore;
+import io.squashroot.registry.ImportProgress;
+import io.squashroot.registry.Platform;
+import io.squashroot.registry.RegistrySettings;
+import io.squashroot.registry.StoredImage;
 import io.squashroot.runtime.config.MountMode;
 import io.squashroot.runtime.config.RuntimeConfig;
 import java.io.IOException;
@@ -36,6 +41,14 @@ public final class Containers {
         this.store = new ContainerStore(cfg.dataPath());
         this.runDirs = new RunDirs(cfg.runtimePath());
         this.clock = clock;
+    }
+
+    /**
+     * Starts warming up what a fuse-mode start needs (native bindings) in the background; the
+     * command line calls it first thing for the commands that mount.
+     */
+    public static void prewarm() {
+        FuseRootfs.prewarm();
     }
 
     /** Opens the store, creating the per-user cache, data and runtime directories (0700) as enroot does. */
@@ -118,6 +131,9 @@ public final class Containers {
     public int start(StartOptions o, PrintStream log) throws IOException {
         Trace.mark("start command");
         cleanStale();
+        if (ImageStore.isImageUri(o.target())) {
+            return startImageUri(o, log);
+        }
         Path asFile = Path.of(o.target());
         boolean image = ImageFile.isSquashfs(asFile);
         if (!image && o.target().contains("/")) {
@@ -184,6 +200,52 @@ public final class Containers {
                 lock.close();
             }
             Trace.mark("cleaned up");
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    /**
+     * {@code start docker://...} (or another image URI): the image from the layer cache, imported
+     * first if the reference is not there. In fuse mode its layer images are the overlay's lowers
+     * as they are, without a flat image; extract mode unsquashes the cached flat image.
+     */
+    private int startImageUri(StartOptions o, PrintStream log) throws IOException {
+        RegistrySettings rs = RegistrySettings.fromEnvironment(n -> cfg.get(n) != null ? cfg.get(n) : System.getenv(n));
+        ImageStore images = ImageStore.open(rs);
+        Platform host = Platform.host();
+        MountMode m = o.mountMode() != null ? o.mountMode() : cfg.mountMode();
+        Launcher launcher = Launcher.unpackedUnder(cfg.runtimePath());
+        Path runDir = runDirs.create();
+        Rootfs rootfs = null;
+        try {
+            if (m == MountMode.FUSE) {
+                Optional<StoredImage> cached = images.cached(o.target(), host);
+                StoredImage img = cached.isPresent() ? cached.get() : images.pull(o.target(), host, ImportProgress.NONE);
+                rootfs = FuseRootfs.mountLayers(img.lowersTopFirst(), img.reference(), runDir.resolve("upper"),
+                        runDir.resolve("rootfs"));
+            } else {
+                rootfs = extractTemporary(images.flatImage(o.target(), host, ImportProgress.NONE), runDir);
+            }
+            Trace.mark("root filesystem ready");
+            LaunchRequest req = new LaunchRequest(rootfs.path(), runDir, cfg, o.confFile(), o.rcFile(),
+                    o.mounts(), o.environ(), o.command());
+            return launcher.run(req);
+        } finally {
+            IOException first = null;
+            if (rootfs != null) {
+                try {
+                    rootfs.close();
+                } catch (IOException e) {
+                    first = e;
+                }
+            }
+            try {
+                RunDirs.clean(runDir, false);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
             if (first != null) {
                 throw first;
             }
