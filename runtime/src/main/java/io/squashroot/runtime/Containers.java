@@ -43,6 +43,14 @@ public final class Containers {
         this.clock = clock;
     }
 
+    /**
+     * Starts warming up what a fuse-mode start needs (native bindings) in the background; the
+     * command line calls it first thing for the commands that mount.
+     */
+    public static void prewarm() {
+        FuseRootfs.prewarm();
+    }
+
     /** Opens the store, creating the per-user cache, data and runtime directories (0700) as enroot does. */
     public static Containers open(RuntimeConfig cfg) throws IOException {
         return open(cfg, Clock.systemUTC());

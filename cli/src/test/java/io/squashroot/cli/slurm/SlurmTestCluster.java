@@ -36,6 +36,7 @@ final class SlurmTestCluster implements AutoCloseable {
     final Path cluster;
     final Path work;
     private final String slurmConf;
+    private java.util.Set<java.nio.file.attribute.PosixFilePermission> fuseMode;
 
     private SlurmTestCluster(Path repo, Path base) {
         this.repo = repo;
@@ -58,6 +59,10 @@ final class SlurmTestCluster implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         SlurmTestCluster c = new SlurmTestCluster(repo, base);
         try {
+            // Unprivileged FUSE mounts need /dev/fuse open to users (0600 on some machines); restored in close().
+            Path fuse = Path.of("/dev/fuse");
+            c.fuseMode = Files.getPosixFilePermissions(fuse);
+            Files.setPosixFilePermissions(fuse, PosixFilePermissions.fromString("rw-rw-rw-"));
             c.install();
             // Free ports: several builds (engineers' verifies, CI) may run these tests at once.
             int[] ports = freePorts();
@@ -191,6 +196,9 @@ final class SlurmTestCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (fuseMode != null) {
+                Files.setPosixFilePermissions(Path.of("/dev/fuse"), fuseMode);
+            }
             try (Stream<Path> s = Files.walk(base)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
