@@ -2,7 +2,6 @@ package io.squashroot.cli.slurm;
 
 import io.squashroot.cli.ExitException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -71,13 +70,5 @@ public final class SlurmTaskCommand implements Callable<Integer> {
             out.put("SQUASHROOT_INSECURE_REGISTRIES", (prior.isBlank() ? "" : prior + ",") + o.registry());
         }
         return out;
-    }
-
-    static void removeQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            System.err.println("squashroot: could not remove " + p + ": " + e.getMessage());
-        }
     }
 }

@@ -206,6 +206,37 @@ class SquashrootSrunTest {
     }
 
     @Test
+    void importsDockerImage_fromInsecureRegistryOnlyWhenAllowed() throws Exception {
+        Path regDir = slurm.base.resolve("registry");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path testdata = slurm.repo.resolve("testdata/registry");
+        Map<String, String> regEnv = Map.of("REGISTRY_HTTP_PORT", Integer.toString(port),
+                "REGISTRY_HTTPS_PORT", Integer.toString(port + 1), "REGISTRY_TOKEN", "0", "PUSH_ONLY", "busybox:latest");
+        try {
+            SlurmTestCluster.Result up = slurm.exec(List.of(testdata.resolve("registry-up.sh").toString(), regDir.toString()),
+                    regEnv, 120);
+            assertEquals(0, up.status(), up::toString);
+            SlurmTestCluster.Result pushed = slurm.exec(List.of(testdata.resolve("make-test-images.sh").toString(),
+                    regDir.resolve("img").toString(), "127.0.0.1:" + port), regEnv, 180);
+            assertEquals(0, pushed.status(), pushed::toString);
+            String ref = "127.0.0.1:" + port + "#test/busybox:latest";
+
+            SlurmTestCluster.Result refused = srun(Map.of(), "--container-image=" + ref, "true");
+            assertTrue(refused.status() != 0, refused::toString);
+
+            SlurmTestCluster.Result r = srun(Map.of(), "-n", "2", "-l", "--container-image=" + ref,
+                    "--container-insecure-registry", "sh", "-c", "grep -c busybox /etc/os-release >/dev/null && echo found");
+            assertEquals(0, r.status(), r::toString);
+            assertEquals(List.of("0: found", "1: found"), r.lines().stream().sorted().toList(), r::toString);
+        } finally {
+            slurm.exec(List.of(testdata.resolve("registry-down.sh").toString(), regDir.toString()), Map.of(), 60);
+        }
+    }
+
+    @Test
     void savesContainer_toSquashfsImage() throws Exception {
         SlurmTestCluster.Result saved = srun(Map.of(), "--container-image=" + image, "--container-writable",
                 "--container-save=./saved.sqsh", "sh", "-c", "echo kept > /saved-marker");
@@ -294,7 +325,8 @@ class SquashrootSrunTest {
 
     @Test
     void prologRemovesLeftovers_ofJobsGoneFromTheNode() throws Exception {
-        String dead = "999999";
+        // A job id below the cluster's first one (never used here), apart from concurrent runs' ones.
+        String dead = Integer.toString(100_000 + new java.util.Random().nextInt(800_000));
         String container = "pyxis_" + dead + ".0";
         // An Epilog still running for an earlier test's job would clean the leftover before our job does.
         awaitTrue(() -> slurm.exec(List.of("squeue", "-h"), Map.of(), 30).stdout().isBlank(), 120);
