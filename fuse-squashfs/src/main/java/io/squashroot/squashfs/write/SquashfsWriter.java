@@ -110,6 +110,7 @@ public final class SquashfsWriter {
         void populate(ImageBuilder builder, Object skip) throws IOException;
     }
 
+    @SuppressWarnings("try") // the channel is closed before the rename, and again (no-op) by try
     Result write(Path image, Source source) throws IOException {
         Path target = image.toAbsolutePath();
         Path dir = target.getParent();
