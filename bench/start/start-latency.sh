@@ -8,17 +8,17 @@
 # cold: page cache dropped before each run (root only); warm: the same run repeated at once.
 #
 # Usage: bench/start/start-latency.sh [-s "0.25 1 4"] [-n RUNS] [-m "fuse extract pyxis enroot"]
-#        [-d WORKDIR] [-o RESULTS.csv]
+#        [-c "cold warm"] [-d WORKDIR] [-o RESULTS.csv]
 # Images are busybox + incompressible filler to the size (GiB), built once in WORKDIR. The
 # squashroot build is copied to WORKDIR/install first, so rebuilding the tree does not disturb
 # a running benchmark.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
-sizes="0.25 1 4"; runs=3; modes="fuse extract pyxis enroot"
+sizes="0.25 1 4"; runs=3; modes="fuse extract pyxis enroot"; caches="cold warm"
 work=${TMPDIR:-/tmp}/squashroot-start-bench; out=""
-while getopts "s:n:m:d:o:" o; do
+while getopts "s:n:m:c:d:o:" o; do
     case "$o" in
-    s) sizes=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; d) work=$OPTARG ;; o) out=$OPTARG ;;
+    s) sizes=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; c) caches=$OPTARG ;; d) work=$OPTARG ;; o) out=$OPTARG ;;
     *) sed -n '2,13p' "$0"; exit 2 ;;
     esac
 done
@@ -80,7 +80,7 @@ run_mode() {   # mode image -> "first,total,status"
 [ -s "$out" ] || echo "size_gib,mode,cache,run,first_output_s,total_s,status" > "$out"
 for size in $sizes; do
     img=$(image_for "$size")
-    for cache in cold warm; do
+    for cache in $caches; do
         for r in $(seq 1 "$runs"); do
             for mode in $modes; do
                 drop "$cache"
