@@ -16,7 +16,7 @@ sq="$here/bin/squashroot"
 W=${1:-/var/tmp/sqbench-overlay}
 SIZE_MB=${SIZE_MB:-1024}
 FILES=${FILES:-10000}
-LAYERS=${LAYERS:-"1 10 40"}
+LAYERS=${LAYERS-"1 10 40"}
 RUNS=${RUNS:-3}
 WORKLOADS=${WORKLOADS:-"seqwrite untar copyup walk"}
 COLD=${COLD:-yes}
@@ -26,6 +26,8 @@ for t in mksquashfs squashfuse fuse-overlayfs; do
     command -v $t >/dev/null || { echo "overlay-bench: $t missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 mkdir -p "$W"
+exec 9> "$W/.lock"
+flock -n 9 || { echo "overlay-bench: another run uses $W" >&2; exit 1; }
 MOUNTS=()
 cleanup() {
     for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do

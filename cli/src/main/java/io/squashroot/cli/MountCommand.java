@@ -107,12 +107,13 @@ public class MountCommand implements Callable<Integer> {
         }
         TreeSettings settings = new TreeSettings(cacheBytes, prefetch, opts.readaheadBytes());
         if (!foreground) {
-            FuseMount.checkDevice(); // libfuse itself is checked by the server, which loads it
-            // Open once here so a bad image fails in this process, with its one-line message.
-            try (Closeable ignored = openTree(settings)) {
-                return MountDaemon.start(spec.root().commandLine().getParseResult().originalArgs(), mp,
-                        cacheBytes + (160L << 20));
+            FuseMount.checkDevice(); // libfuse and the image are checked by the server, whose
+            // one-line complaint start() repeats: opening them here too would only slow the start
+            if (!Files.isReadable(image)) {
+                throw new ExitException(1, image + ": cannot read the image");
             }
+            return MountDaemon.start(spec.root().commandLine().getParseResult().originalArgs(), mp,
+                    cacheBytes + (160L << 20));
         }
         FuseMount.checkAvailable();
         return serve(settings, mp, opts);

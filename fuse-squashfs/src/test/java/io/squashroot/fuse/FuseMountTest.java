@@ -63,6 +63,11 @@ class FuseMountTest {
             java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(16);
             x.read("color", v);
             assertEquals("blue", new String(v.array(), 0, v.position(), StandardCharsets.UTF_8));
+            // statfs and access reach the tree too.
+            assertEquals(100L * 4096, Files.getFileStore(mp).getTotalSpace());
+            assertTrue(Files.isReadable(mp.resolve("etc/hostname")));
+            assertFalse(Files.isWritable(mp.resolve("etc/hostname")), "read-only mount");
+            assertFalse(Files.exists(mp.resolve("etc/missing")));
         }
         assertFalse(MountTable.isFuseMount(mp));
     }

@@ -70,7 +70,10 @@ final class SlurmTestCluster implements AutoCloseable {
                     Map.of("SLURM_PROLOG", c.home.resolve("scripts/slurm/prolog").toString(),
                             "SLURM_EPILOG", c.home.resolve("scripts/slurm/epilog").toString(),
                             "SLURM_CTLD_PORT", Integer.toString(ports[0]),
-                            "SLURMD_PORT", Integer.toString(ports[1])), 180);
+                            "SLURMD_PORT", Integer.toString(ports[1]),
+                            // Job ids name containers and their state under /run/squashroot/UID, which
+                            // concurrent runs of these tests share: number each cluster's jobs apart.
+                            "SLURM_FIRST_JOB_ID", Integer.toString(1_000_000 + new java.util.Random().nextInt(60_000_000))), 180);
             if (up.status != 0) {
                 throw new IOException("slurm-up.sh failed: " + up.stderr);
             }

@@ -325,7 +325,8 @@ class SquashrootSrunTest {
 
     @Test
     void prologRemovesLeftovers_ofJobsGoneFromTheNode() throws Exception {
-        String dead = "999999";
+        // A job id below the cluster's first one (never used here), apart from concurrent runs' ones.
+        String dead = Integer.toString(100_000 + new java.util.Random().nextInt(800_000));
         String container = "pyxis_" + dead + ".0";
         // An Epilog still running for an earlier test's job would clean the leftover before our job does.
         awaitTrue(() -> slurm.exec(List.of("squeue", "-h"), Map.of(), 30).stdout().isBlank(), 120);
