@@ -19,6 +19,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 mkdir -p "$WORK"
 [ -f "$here/cli/target/squashroot.jar" ] || (cd "$here" && mvn -q -B -DskipTests package >&2)
+# First run after a build makes the class-data-sharing archive (bin/squashroot): not timed.
+"$here/bin/squashroot" version >/dev/null
 
 image() {
     comp=$1

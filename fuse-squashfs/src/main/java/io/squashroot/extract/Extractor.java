@@ -103,11 +103,13 @@ public final class Extractor {
         private final Charset pathCharset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
         private final ExecutorService pool;
         /**
-         * One thread that applies owner, mode, xattrs and times after a worker has written a file,
-         * so the N workers only decode and write, as unsquashfs' N decompressors hand finished
-         * blocks to its writer thread.
+         * One writer thread: the N workers only read and decode, and hand each decoded block to
+         * it, as unsquashfs' N decompressors hand blocks to its writer thread; it also closes
+         * files and applies owner, mode, xattrs and times, in the order it was given them.
          */
         private final ExecutorService finisher;
+        /** Decoded-block buffers cycling between workers and the writer; their number bounds memory. */
+        private final java.util.concurrent.BlockingQueue<ByteBuffer> buffers;
         private final ReadAhead readAhead;
         private final Semaphore queued = new Semaphore(MAX_QUEUED);
         private final AtomicReference<IOException> failure = new AtomicReference<>();
@@ -144,6 +146,11 @@ public final class Extractor {
                 t.setDaemon(true);
                 return t;
             });
+            int bufferCount = threads * 4 + 4;
+            this.buffers = new java.util.concurrent.ArrayBlockingQueue<>(bufferCount);
+            for (int i = 0; i < bufferCount; i++) {
+                buffers.add(ByteBuffer.allocateDirect(image.superblock().blockSize()));
+            }
             this.readAhead = ReadAhead.start(Path.of(image.name()), image.superblock().inodeTableStart());
         }
 
@@ -320,19 +327,8 @@ public final class Extractor {
             pool.execute(() -> {
                 boolean handedOff = false;
                 try {
-                    if (failure.get() == null && create(path, inode)) {
-                        finisher.execute(() -> {
-                            try {
-                                restore(path, inode);
-                            } catch (IOException e) {
-                                failure.compareAndSet(null, e);
-                            } catch (RuntimeException | Error e) {
-                                failure.compareAndSet(null, new IOException(path + ": " + e, e));
-                            } finally {
-                                queued.release();
-                            }
-                        });
-                        handedOff = true;
+                    if (failure.get() == null) {
+                        handedOff = create(path, inode);
                     }
                 } catch (IOException e) {
                     failure.compareAndSet(null, e);
@@ -346,15 +342,87 @@ public final class Extractor {
             });
         }
 
-        /** Creates the node and its content; true when its metadata still has to be restored. */
+        /** Queues work for the writer thread; the permit of this entry is released after it. */
+        private void finish(Path path, Inode inode, FileChannel toClose) {
+            finisher.execute(() -> {
+                try {
+                    if (toClose != null) {
+                        toClose.close();
+                    }
+                    if (failure.get() == null) {
+                        restore(path, inode);
+                    }
+                } catch (IOException e) {
+                    failure.compareAndSet(null, e);
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, new IOException(path + ": " + e, e));
+                } finally {
+                    queued.release();
+                }
+            });
+        }
+
+        /** Hands a worker's decoded blocks of one file to the writer thread. */
+        private final class Blocks implements io.squashroot.squashfs.BlockWriter {
+            private final FileChannel out;
+
+            Blocks(FileChannel out) {
+                this.out = out;
+            }
+
+            @Override
+            public ByteBuffer take(int capacity) throws IOException {
+                try {
+                    return buffers.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("extraction interrupted");
+                }
+            }
+
+            @Override
+            public void write(ByteBuffer data, long position) {
+                finisher.execute(() -> {
+                    try {
+                        if (failure.get() == null) {
+                            long p = position;
+                            while (data.hasRemaining()) {
+                                p += out.write(data, p);
+                            }
+                        }
+                    } catch (IOException e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        buffers.add(data.clear());
+                    }
+                });
+            }
+        }
+
+        /**
+         * Creates the node; a file's blocks go to the writer thread. True when the rest (closing,
+         * metadata, the permit) has been handed to the writer.
+         */
         private boolean create(Path path, Inode inode) throws IOException {
             replaceable(path);
             if (inode instanceof Inode.RegularFile f) {
-                try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        LinkOption.NOFOLLOW_LINKS)) {
-                    bytes.add(image.transferTo(f, out));
+                FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+                try {
+                    bytes.add(image.transferTo(f, new Blocks(out)));
+                } catch (IOException | RuntimeException | Error e) {
+                    finisher.execute(() -> {
+                        try {
+                            out.close();
+                        } catch (IOException ignored) {
+                            // the extraction already failed with e
+                        }
+                    });
+                    throw e;
                 }
                 files.increment();
+                finish(path, inode, out);
+                return true;
             } else if (inode instanceof Inode.Symlink s) {
                 byte[] target = java.util.Arrays.copyOf(s.target(), s.target().length + 1);
                 if (Posix.libc().symlink(target, path.toString()) != 0) {
@@ -368,6 +436,7 @@ public final class Extractor {
                 skippedSpecial.increment();
                 return false;
             }
+            finish(path, inode, null);
             return true;
         }
 

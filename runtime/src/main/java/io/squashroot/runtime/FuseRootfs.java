@@ -31,6 +31,27 @@ final class FuseRootfs {
     private FuseRootfs() {
     }
 
+    /**
+     * Initialises, on a daemon thread, the classes whose static set-up is slow (the jnr-ffi
+     * bindings of the overlay's libc calls and of libfuse, which generate code at run time), so
+     * that work overlaps the command-line parsing and the image opening instead of following
+     * them. Harmless if the start turns out not to need them.
+     */
+    static void prewarm() {
+        Thread t = new Thread(() -> {
+            ClassLoader l = FuseRootfs.class.getClassLoader();
+            for (String c : new String[] {"io.squashroot.overlay.HostFs", "io.squashroot.fuse.JnrFuseBackend"}) {
+                try {
+                    Class.forName(c, true, l);
+                } catch (Throwable e) {
+                    // the real use reports it
+                }
+            }
+        }, "squashroot-prewarm");
+        t.setDaemon(true);
+        t.start();
+    }
+
     static Rootfs mount(Path image, Path upper, Path mountpoint) throws IOException {
         return mountLayers(List.of(image), image.toString(), upper, mountpoint);
     }
@@ -55,7 +76,9 @@ final class FuseRootfs {
                 images.add(img);
                 lowers.add(new SquashfsTree(img, prefetch, READAHEAD_BLOCKS));
             }
+            Trace.mark("images opened");
             Overlay overlay = Overlay.open(lowers, upper);
+            Trace.mark("overlay opened");
             MountOptions.Builder opts = MountOptions.builder().readOnly(false)
                     .fsname(fsname).subtype("squashroot");
             int uid = HostIds.uid();

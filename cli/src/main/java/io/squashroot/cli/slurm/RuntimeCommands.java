@@ -73,8 +73,9 @@ final class RuntimeCommands {
         }
     }
 
-    void importImage(String uri, Path output, Map<String, String> extraEnv) throws IOException {
-        run(List.of("import", "--output", output.toString(), uri), extraEnv, "import " + uri);
+    /** {@code squashroot create --name NAME URI}: the runtime imports the image into its layer cache. */
+    void createFromUri(String name, String uri) throws IOException {
+        run(List.of("create", "--name", name, uri), Map.of(), "create container " + name + " from " + uri);
     }
 
     /** The runtime's own clean-up of stale mounts and run directories ({@code squashroot gc}). */

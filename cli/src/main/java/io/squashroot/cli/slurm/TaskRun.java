@@ -130,7 +130,6 @@ final class TaskRun {
         if (!named && exists) {
             runtime.remove(container); // left by an earlier run of this step id (requeue, node failure)
         }
-        Path imported = null;
         boolean created = false;
         try {
             if (!exists || !named) {
@@ -138,17 +137,15 @@ final class TaskRun {
                     throw new ExitException(1, "a container with name \"" + container
                             + "\" does not exist, and --container-image is not set");
                 }
-                Path image;
                 if (options.imageIsFile()) {
-                    image = Path.of(System.getProperty("user.dir")).resolve(options.image()).normalize();
+                    runtime.create(container, Path.of(System.getProperty("user.dir")).resolve(options.image()).normalize());
                 } else {
-                    imported = importTarget(state, container);
+                    // The runtime imports into its layer cache (once per image digest on the node) and
+                    // creates the container from the cached image: nothing to delete afterwards.
                     announce("importing docker image: " + options.image());
-                    runtime.importImage(options.imageUri(), imported, Map.of());
+                    runtime.createFromUri(container, options.imageUri());
                     announce("imported docker image: " + options.image());
-                    image = imported;
                 }
-                runtime.create(container, image);
                 created = true;
             }
             List<String> startOptions = new ArrayList<>();
@@ -178,37 +175,13 @@ final class TaskRun {
                     SlurmTaskCommand.runtimeEnvironment(env, options), options.env());
             boolean showOutput = entrypoint && Boolean.TRUE.equals(options.entrypointLog());
             RunningContainer running = RunningContainer.start(runtime, startOptions, container, keeperEnv, showOutput);
-            return new Holder(running, container, named, named ? null : imported);
+            return new Holder(running, container, named);
         } catch (IOException | RuntimeException e) {
             if (created && !named) {
                 runtime.remove(container);
             }
-            if (imported != null && !named) {
-                SlurmTaskCommand.removeQuietly(imported);
-            }
             throw e;
         }
-    }
-
-    /**
-     * Where an image imported for this step goes: beside the step's state for a temporary container
-     * (removed with it); in the cache for a named container, whose filesystem keeps reading it.
-     */
-    private Path importTarget(InstanceState state, String container) throws IOException {
-        if (options.name() == null) {
-            return state.dir().resolve("image.sqsh");
-        }
-        String cache = env.get("ENROOT_CACHE_PATH");
-        Path dir;
-        if (cache != null && !cache.isEmpty()) {
-            dir = Path.of(cache);
-        } else {
-            String xdg = env.get("XDG_CACHE_HOME");
-            dir = (xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "/tmp"), ".cache"))
-                    .resolve("enroot");
-        }
-        Path images = Files.createDirectories(dir.resolve("squashroot-srun"));
-        return images.resolve(container + ".sqsh");
     }
 
     /** Pyxis shows import progress when the step has one task (it may be interactive). */
@@ -232,13 +205,11 @@ final class TaskRun {
         final RunningContainer running;
         final String container;
         final boolean named;
-        final Path tempImage;
 
-        Holder(RunningContainer running, String container, boolean named, Path tempImage) {
+        Holder(RunningContainer running, String container, boolean named) {
             this.running = running;
             this.container = container;
             this.named = named;
-            this.tempImage = tempImage;
         }
 
         void stop(InstanceState state) throws IOException {
@@ -259,9 +230,6 @@ final class TaskRun {
                 } catch (IOException e) {
                     failure = failure == null ? e : failure;
                 }
-            }
-            if (tempImage != null) {
-                SlurmTaskCommand.removeQuietly(tempImage);
             }
             if (failure != null) {
                 throw failure;

@@ -16,10 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * squashroot-srun running containers on a real single-node Slurm, as the unprivileged user sqtest,
- * with a busybox image squashed at test time. The Prolog and Epilog are the shipped scripts.
+ * squashroot-srun on a real single-node Slurm, as the unprivileged user sqtest, with a busybox
+ * image squashed at test time and mounted through squashroot's FUSE driver (the default mount
+ * mode). The Prolog and Epilog are the shipped scripts.
  */
-class SquashrootSrunContainerTest {
+class SquashrootSrunTest {
 
     static SlurmTestCluster slurm;
     static String image;
@@ -38,7 +39,6 @@ class SquashrootSrunContainerTest {
         for (String d : List.of("data", "cache", "runtime", "temp")) {
             runtimeEnv.put("ENROOT_" + d.toUpperCase() + "_PATH", slurm.work.resolve("enroot-" + d).toString());
         }
-        runtimeEnv.put("SQUASHROOT_MOUNT_MODE", "extract");
         String uid = slurm.exec(List.of("id", "-u", SlurmTestCluster.USER), Map.of(), 10).stdout().strip();
         stateRoot = Path.of("/run/squashroot", uid);
     }
@@ -62,6 +62,34 @@ class SquashrootSrunContainerTest {
         SlurmTestCluster.Result r = slurm.runAsUser(List.of("squashroot", "list"), runtimeEnv, 60);
         assertEquals(0, r.status(), r::toString);
         return r.lines();
+    }
+
+    @Test
+    void passesOptionsAndCommandToSrun_withoutImageOrName() throws Exception {
+        SlurmTestCluster.Result r = slurm.runAsUser(List.of("squashroot-srun", "-n", "2", "-l", "--export=ALL",
+                "sh", "-c", "echo task=$SLURM_PROCID of $SLURM_NTASKS user=$(id -un)"), Map.of(), 60);
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(List.of("0: task=0 of 2 user=sqtest", "1: task=1 of 2 user=sqtest"),
+                r.lines().stream().sorted().toList(), r::toString);
+    }
+
+    @Test
+    void warnsAboutIgnoredContainerOptions_withoutImageOrName() throws Exception {
+        SlurmTestCluster.Result r = slurm.runAsUser(List.of("squashroot-srun", "--container-remap-root",
+                "--container-workdir=/tmp", "sh", "-c", "pwd; exit 3"), Map.of(), 60);
+        assertEquals(3, r.status(), r::toString);
+        assertEquals(List.of(slurm.work.toString()), r.lines(), r::toString);
+        assertTrue(r.stderr().contains("ignoring --container-remap-root because neither --container-image nor "
+                + "--container-name is set"), r::toString);
+    }
+
+    @Test
+    void rejectsBadContainerOption_withOneLineAndStatus2() throws Exception {
+        SlurmTestCluster.Result r = slurm.runAsUser(List.of("squashroot-srun", "--container-image=/x.sqsh",
+                "--container-name=a:sometimes", "true"), Map.of(), 60);
+        assertEquals(2, r.status(), r::toString);
+        assertEquals("squashroot-srun: --container-name: flag must be \"auto\", \"create\", \"exec\" or \"no_exec\": sometimes",
+                r.stderr().strip(), r::toString);
     }
 
     @Test
@@ -90,6 +118,7 @@ class SquashrootSrunContainerTest {
             }
         });
         int members = 0;
+        long mounts = -1;
         List<String> temporary = List.of();
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (!step.isDone() && System.nanoTime() < deadline && members < 4) {
@@ -103,6 +132,7 @@ class SquashrootSrunContainerTest {
                 }
             }
             if (members == 4) {
+                mounts = imageMounts();
                 temporary = containers().stream().filter(c -> c.startsWith("pyxis_")).toList();
                 assertEquals(1, instances.size(), "instances: " + instances);
             }
@@ -111,9 +141,20 @@ class SquashrootSrunContainerTest {
         SlurmTestCluster.Result r = step.get();
         assertEquals(0, r.status(), r::toString);
         assertEquals(4, members, "tasks registered on the one instance");
+        assertEquals(1, mounts, "FUSE mounts of the image while 4 tasks ran");
+        assertEquals(0, imageMounts(), "FUSE mounts left after the step");
         assertEquals(1, temporary.size(), "containers while the step ran: " + temporary);
         assertEquals(4, r.lines().size(), r::toString);
         assertEquals(1, r.lines().stream().distinct().count(), "one mount namespace: " + r);
+    }
+
+    /** FUSE mounts (squashroot's) under the runtime path of these tests, from /proc/mounts. */
+    private static long imageMounts() throws Exception {
+        String runtime = runtimeEnv.get("ENROOT_RUNTIME_PATH") + "/";
+        return Files.readAllLines(Path.of("/proc/mounts")).stream()
+                .map(l -> l.split(" "))
+                .filter(f -> f[2].startsWith("fuse") && f[1].startsWith(runtime))
+                .count();
     }
 
     private static List<Path> instanceDirs() throws Exception {
@@ -165,8 +206,70 @@ class SquashrootSrunContainerTest {
     }
 
     @Test
+    void importsDockerImage_fromInsecureRegistryOnlyWhenAllowed() throws Exception {
+        Path regDir = slurm.base.resolve("registry");
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Path testdata = slurm.repo.resolve("testdata/registry");
+        Map<String, String> regEnv = Map.of("REGISTRY_HTTP_PORT", Integer.toString(port),
+                "REGISTRY_HTTPS_PORT", Integer.toString(port + 1), "REGISTRY_TOKEN", "0", "PUSH_ONLY", "busybox:latest");
+        try {
+            SlurmTestCluster.Result up = slurm.exec(List.of(testdata.resolve("registry-up.sh").toString(), regDir.toString()),
+                    regEnv, 120);
+            assertEquals(0, up.status(), up::toString);
+            SlurmTestCluster.Result pushed = slurm.exec(List.of(testdata.resolve("make-test-images.sh").toString(),
+                    regDir.resolve("img").toString(), "127.0.0.1:" + port), regEnv, 180);
+            assertEquals(0, pushed.status(), pushed::toString);
+            String ref = "127.0.0.1:" + port + "#test/busybox:latest";
+
+            SlurmTestCluster.Result refused = srun(Map.of(), "--container-image=" + ref, "true");
+            assertTrue(refused.status() != 0, refused::toString);
+
+            SlurmTestCluster.Result r = srun(Map.of(), "-n", "2", "-l", "--container-image=" + ref,
+                    "--container-insecure-registry", "sh", "-c", "grep -c busybox /etc/os-release >/dev/null && echo found");
+            assertEquals(0, r.status(), r::toString);
+            assertEquals(List.of("0: found", "1: found"), r.lines().stream().sorted().toList(), r::toString);
+        } finally {
+            slurm.exec(List.of(testdata.resolve("registry-down.sh").toString(), regDir.toString()), Map.of(), 60);
+        }
+    }
+
+    @Test
+    void joinsRunningNamedContainer_fromAnotherStep_withExecFlag() throws Exception {
+        Path script = slurm.work.resolve("join.sbatch");
+        // Step A holds the container until step B, which joins it, leaves a file in their shared /tmp.
+        Files.writeString(script, "#!/bin/sh\n#SBATCH -n 2\n"
+                + "squashroot-srun -n1 --overlap --container-image=" + image + " --container-name=shared sh -c "
+                + "'echo A $(readlink /proc/self/ns/mnt); i=0; while [ ! -e /tmp/joined ] && [ $i -lt 240 ]; do sleep 0.5; i=$((i+1)); done' &\n"
+                + "i=0\n"
+                + "until squashroot-srun -n1 --overlap --container-name=shared:exec sh -c "
+                + "'echo B $(readlink /proc/self/ns/mnt); touch /tmp/joined' 2>/dev/null; do\n"
+                + "  i=$((i+1)); [ $i -lt 60 ] || break; sleep 1\ndone\nwait\n");
+        Path out = slurm.work.resolve("join.out");
+        SlurmTestCluster.Result r = slurm.runAsUser(List.of("sbatch", "--wait", "-o", out.toString(), script.toString()),
+                runtimeEnv, 240);
+        assertEquals(0, r.status(), r + Files.readString(out));
+        List<String> ns = Files.readAllLines(out).stream().filter(l -> l.startsWith("A ") || l.startsWith("B "))
+                .sorted().toList();
+        assertEquals(2, ns.size(), Files.readString(out));
+        assertEquals(ns.get(0).substring(2), ns.get(1).substring(2), "B runs in A's container: " + ns);
+    }
+
+    @Test
+    void savesContainer_toSquashfsImage() throws Exception {
+        SlurmTestCluster.Result saved = srun(Map.of(), "--container-image=" + image, "--container-writable",
+                "--container-save=./saved.sqsh", "sh", "-c", "echo kept > /saved-marker");
+        assertEquals(0, saved.status(), saved::toString);
+        SlurmTestCluster.Result r = srun(Map.of(), "--container-image=./saved.sqsh", "cat", "/saved-marker");
+        assertEquals(0, r.status(), r::toString);
+        assertEquals(List.of("kept"), r.lines(), r::toString);
+    }
+
+    @Test
     void returnsEachTaskExitStatus_fromFailingCommand() throws Exception {
-        SlurmTestCluster.Result r = srun(Map.of(), "-n", "2", "--container-image=" + image,
+        SlurmTestCluster.Result r = srun(Map.of(), "-n", "2", "--container-image=" + image, "--container-mount-mode=extract",
                 "sh", "-c", "exit $((SLURM_PROCID + 5))");
         assertEquals(6, r.status(), r::toString);
         assertTrue(r.stderr().contains("task 0: Exited with exit code 5"), r::toString);
@@ -243,7 +346,8 @@ class SquashrootSrunContainerTest {
 
     @Test
     void prologRemovesLeftovers_ofJobsGoneFromTheNode() throws Exception {
-        String dead = "999999";
+        // A job id below the cluster's first one (never used here), apart from concurrent runs' ones.
+        String dead = Integer.toString(100_000 + new java.util.Random().nextInt(800_000));
         String container = "pyxis_" + dead + ".0";
         // An Epilog still running for an earlier test's job would clean the leftover before our job does.
         awaitTrue(() -> slurm.exec(List.of("squeue", "-h"), Map.of(), 30).stdout().isBlank(), 120);
