@@ -237,6 +237,27 @@ class SquashrootSrunTest {
     }
 
     @Test
+    void joinsRunningNamedContainer_fromAnotherStep_withExecFlag() throws Exception {
+        Path script = slurm.work.resolve("join.sbatch");
+        // Step A holds the container until step B, which joins it, leaves a file in their shared /tmp.
+        Files.writeString(script, "#!/bin/sh\n#SBATCH -n 2\n"
+                + "squashroot-srun -n1 --overlap --container-image=" + image + " --container-name=shared sh -c "
+                + "'echo A $(readlink /proc/self/ns/mnt); i=0; while [ ! -e /tmp/joined ] && [ $i -lt 240 ]; do sleep 0.5; i=$((i+1)); done' &\n"
+                + "i=0\n"
+                + "until squashroot-srun -n1 --overlap --container-name=shared:exec sh -c "
+                + "'echo B $(readlink /proc/self/ns/mnt); touch /tmp/joined' 2>/dev/null; do\n"
+                + "  i=$((i+1)); [ $i -lt 60 ] || break; sleep 1\ndone\nwait\n");
+        Path out = slurm.work.resolve("join.out");
+        SlurmTestCluster.Result r = slurm.runAsUser(List.of("sbatch", "--wait", "-o", out.toString(), script.toString()),
+                runtimeEnv, 240);
+        assertEquals(0, r.status(), r + Files.readString(out));
+        List<String> ns = Files.readAllLines(out).stream().filter(l -> l.startsWith("A ") || l.startsWith("B "))
+                .sorted().toList();
+        assertEquals(2, ns.size(), Files.readString(out));
+        assertEquals(ns.get(0).substring(2), ns.get(1).substring(2), "B runs in A's container: " + ns);
+    }
+
+    @Test
     void savesContainer_toSquashfsImage() throws Exception {
         SlurmTestCluster.Result saved = srun(Map.of(), "--container-image=" + image, "--container-writable",
                 "--container-save=./saved.sqsh", "sh", "-c", "echo kept > /saved-marker");
