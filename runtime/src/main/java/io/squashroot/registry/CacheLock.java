@@ -24,7 +24,6 @@ final class CacheLock implements AutoCloseable {
         int users;
         FileChannel channel;
         FileLock os;
-        boolean osShared;
     }
 
     private final Path file;
@@ -63,7 +62,6 @@ final class CacheLock implements AutoCloseable {
                         h.channel.close();
                         throw e;
                     }
-                    h.osShared = shared;
                 }
                 h.users++;
             }

@@ -327,10 +327,6 @@ public final class RegistryClient {
         }
     }
 
-    Sleeper sleeper() {
-        return sleeper;
-    }
-
     RegistrySettings settings() {
         return transport.settings();
     }
