@@ -6,7 +6,8 @@ if [ "$(id -u)" -ne 0 ]; then
     exit 1
 fi
 PKGS="openjdk-17-jdk-headless maven libfuse2 fuse3 squashfs-tools squashfuse fuse-overlayfs
-      util-linux attr xz-utils zstd busybox-static fio python3-fusepy"
+      util-linux attr xz-utils zstd busybox-static fio python3-fusepy
+      slurmctld slurmd slurm-client munge"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

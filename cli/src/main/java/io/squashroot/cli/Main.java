@@ -16,7 +16,19 @@ import picocli.CommandLine.Command;
         description = "Run container images on HPC nodes by mounting SquashFS images through FUSE.",
         subcommands = {
                 VersionCommand.class,
+                CreateCommand.class,
+                StartCommand.class,
+                ExecCommand.class,
+                ListCommand.class,
+                RemoveCommand.class,
+                GcCommand.class,
                 BenchCommand.class,
+                CacheCommand.class,
+                MksquashfsCommand.class,
+                io.squashroot.cli.slurm.SrunArgvCommand.class,
+                io.squashroot.cli.slurm.SrunHelpCommand.class,
+                io.squashroot.cli.slurm.SlurmTaskCommand.class,
+                io.squashroot.cli.slurm.SlurmCleanupCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -44,6 +56,12 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(new ErrorReporter());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // start and exec pass everything after the container (or pid) to the command, as enroot.
+        for (String name : new String[] {"start", "exec"}) {
+            cl.getSubcommands().get(name).setStopAtPositional(true);
+        }
+        // Container commands pass user arguments through verbatim ("@file" is an ordinary word).
+        cl.setExpandAtFiles(false);
         return cl;
     }
 }

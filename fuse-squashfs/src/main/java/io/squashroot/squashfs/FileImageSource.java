@@ -11,10 +11,16 @@ import java.nio.file.StandardOpenOption;
 final class FileImageSource implements ImageSource {
     private final FileChannel channel;
     private final long size;
+    private final ReadCounters counters;
 
     FileImageSource(Path path) throws IOException {
+        this(path, new ReadCounters());
+    }
+
+    FileImageSource(Path path, ReadCounters counters) throws IOException {
         this.channel = FileChannel.open(path, StandardOpenOption.READ);
         this.size = channel.size();
+        this.counters = counters;
     }
 
     @Override
@@ -25,6 +31,8 @@ final class FileImageSource implements ImageSource {
     @Override
     public void readFully(long position, ByteBuffer dst) throws IOException {
         long pos = position;
+        counters.backingRequests.increment();
+        counters.backingBytes.add(dst.remaining());
         while (dst.hasRemaining()) {
             int n = channel.read(dst, pos);
             if (n < 0) {

@@ -38,9 +38,11 @@ public final class SquashfsImage implements Closeable {
     private final XattrTable xattrs;
     private final LookupTable exports;
     private final Inode.Directory root;
+    private final ReadCounters counters;
 
-    private SquashfsImage(ImageContext ctx) throws IOException {
+    private SquashfsImage(ImageContext ctx, ReadCounters counters) throws IOException {
         this.ctx = ctx;
+        this.counters = counters;
         Superblock sb = ctx.sb;
         checkOptions();
         long[] ids = loadIds();
@@ -64,23 +66,39 @@ public final class SquashfsImage implements Closeable {
         return open(path, BlockCache.shared());
     }
 
-    /** Opens {@code path} caching decoded blocks in {@code cache}. */
+    /** Opens {@code path} caching decoded blocks in {@code cache}, reading as the environment says ({@link ReadSettings}). */
     public static SquashfsImage open(Path path, BlockCache cache) throws IOException {
-        FileImageSource source = new FileImageSource(path);
+        return open(path, cache, ReadSettings.fromEnvironment());
+    }
+
+    /** Opens {@code path} caching decoded blocks in {@code cache} and reading the file as {@code reads} says. */
+    public static SquashfsImage open(Path path, BlockCache cache, ReadSettings reads) throws IOException {
+        ReadCounters counters = new ReadCounters();
+        FileImageSource file = new FileImageSource(path, counters);
         try {
             String name = path.toString();
-            if (source.size() < Superblock.SIZE) {
-                throw new CorruptImageException(name + ": superblock at 0x0: file of " + source.size()
-                        + " bytes is shorter than the 96-byte superblock");
-            }
-            ByteBuffer raw = ByteBuffer.allocate(Superblock.SIZE);
-            source.readFully(0, raw);
-            Superblock sb = Superblock.parse(name, raw.flip(), source.size());
-            return new SquashfsImage(new ImageContext(name, sb, source, cache));
+            Superblock sb = readSuperblock(name, file);
+            ImageSource source = ImageSources.open(file, sb, reads, counters);
+            return new SquashfsImage(new ImageContext(name, sb, source, cache), counters);
         } catch (IOException | RuntimeException e) {
-            source.close();
+            file.close();
             throw e;
         }
+    }
+
+    static Superblock readSuperblock(String name, FileImageSource source) throws IOException {
+        if (source.size() < Superblock.SIZE) {
+            throw new CorruptImageException(name + ": superblock at 0x0: file of " + source.size()
+                    + " bytes is shorter than the 96-byte superblock");
+        }
+        ByteBuffer raw = ByteBuffer.allocate(Superblock.SIZE);
+        source.readFully(0, raw);
+        return Superblock.parse(name, raw.flip(), source.size());
+    }
+
+    /** What reading this image has cost so far: requests and bytes to the file, cache hits and misses. */
+    public ReadStats readStats() {
+        return counters.snapshot();
     }
 
     private void checkOptions() throws IOException {

@@ -2,6 +2,7 @@ package io.squashroot.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,4 +23,13 @@ interface Mode {
      * returns once it can be read (the mount answers, or the extraction finished).
      */
     Session open(Path image, Path workDir, Commands commands) throws IOException;
+
+    /**
+     * The command that starts a container from {@code image} running {@code workload} in one go
+     * ({@code squashroot start --mount-mode=...}), or null when this mode has none and the harness
+     * mounts or extracts and then runs the workload itself.
+     */
+    default List<String> startCommand(Path image, String workload) {
+        return null;
+    }
 }

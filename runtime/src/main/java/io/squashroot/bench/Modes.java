@@ -1,5 +1,6 @@
 package io.squashroot.bench;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,13 +15,14 @@ final class Modes {
     static List<Mode> all(BenchOptions o) {
         List<Mode> modes = new ArrayList<>();
         List<String> self = o.squashroot();
-        modes.add(new DaemonMount("fuse", (img, mnt) -> concat(self, "mount", "--foreground", img.toString(), mnt.toString()),
-                o.subcommands().contains("mount") ? Optional.empty()
+        boolean start = o.subcommands().contains("start");
+        modes.add(withStart(new DaemonMount("fuse", (img, mnt) -> concat(self, "mount", "--foreground", img.toString(),
+                mnt.toString()), o.subcommands().contains("mount") ? Optional.empty()
                         : Optional.of("this squashroot has no 'mount' command"),
-                DaemonMount.MetricsSource.NONE));
-        modes.add(new Extraction("extract", (img, dir) -> concat(self, "extract", img.toString(), dir.toString()),
+                new SquashrootMetrics(self)), start ? self : null));
+        modes.add(withStart(new Extraction("extract", (img, dir) -> concat(self, "extract", img.toString(), dir.toString()),
                 o.subcommands().contains("extract") ? Optional.empty()
-                        : Optional.of("this squashroot has no 'extract' command")));
+                        : Optional.of("this squashroot has no 'extract' command")), start ? self : null));
         if (o.peers()) {
             modes.add(new DaemonMount("squashfuse", (img, mnt) -> List.of("squashfuse", "-f", img.toString(), mnt.toString()),
                     missing("squashfuse"), DaemonMount.MetricsSource.NONE));
@@ -34,6 +36,37 @@ final class Modes {
             modes.removeIf(m -> !o.only().contains(m.name()));
         }
         return modes;
+    }
+
+    /**
+     * The mode, also able to start a container in one command: {@code squashroot start
+     * --mount-mode=NAME IMAGE /bin/sh -c WORKLOAD}, the way users start one.
+     */
+    static Mode withStart(Mode m, List<String> self) {
+        if (self == null) {
+            return m;
+        }
+        return new Mode() {
+            @Override
+            public String name() {
+                return m.name();
+            }
+
+            @Override
+            public Optional<String> unavailable() {
+                return m.unavailable();
+            }
+
+            @Override
+            public Session open(Path image, Path workDir, Commands commands) throws IOException {
+                return m.open(image, workDir, commands);
+            }
+
+            @Override
+            public List<String> startCommand(Path image, String workload) {
+                return concat(self, "start", "--mount-mode=" + m.name(), image.toString(), "/bin/sh", "-c", workload);
+            }
+        };
     }
 
     private static List<String> unsquashfs(Path img, Path dir) {

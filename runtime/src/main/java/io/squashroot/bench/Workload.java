@@ -23,8 +23,11 @@ final class Workload {
 
     private static final long TIMEOUT_S = 3600;
 
-    /** When the first output came and when the workload ended, in nanoseconds of System.nanoTime. */
-    record Timing(long firstOutputNanos, long endNanos, int exit) {
+    /**
+     * When the first output came and when the workload ended, in nanoseconds of System.nanoTime,
+     * and the accounting of the whole process tree the command started.
+     */
+    record Timing(long firstOutputNanos, long endNanos, int exit, ProcStats tree) {
     }
 
     private final String command;
@@ -53,16 +56,21 @@ final class Workload {
                 s.findFirst();
                 first = System.nanoTime();
             }
-            return new Timing(first, first, 0);
+            return new Timing(first, first, 0, ProcStats.ZERO);
         }
-        List<String> argv = argv(root);
+        return time(argv(root), commands);
+    }
+
+    /** Runs {@code argv} (the workload, or a whole container start), timing its output and exit. */
+    Timing time(List<String> argv, Commands commands) throws IOException {
         commands.record(argv);
         Process p = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectErrorStream(true)
                 .start();
         long first = -1;
-        try (InputStream in = p.getInputStream()) {
+        ProcessWatch watch = new ProcessWatch(p.pid());
+        try (watch; InputStream in = p.getInputStream()) {
             byte[] b = new byte[65536];
             int n;
             while ((n = in.read(b)) >= 0) {
@@ -82,6 +90,6 @@ final class Workload {
             throw new IOException("interrupted while running the workload");
         }
         long end = System.nanoTime();
-        return new Timing(first < 0 ? end : first, end, p.exitValue());
+        return new Timing(first < 0 ? end : first, end, p.exitValue(), watch.total());
     }
 }

@@ -314,7 +314,12 @@ final class DataArea {
     private static void readFully(InputStream in, byte[] buf, int len, String what) throws IOException {
         int n = 0;
         while (n < len) {
-            int r = in.read(buf, n, len - n);
+            int r;
+            try {
+                r = in.read(buf, n, len - n);
+            } catch (IOException e) {
+                throw new IOException(what + ": " + e.getMessage(), e);
+            }
             if (r < 0) {
                 throw new IOException(what + ": ended early (file shrank while being read, or truncated input)");
             }

@@ -30,10 +30,11 @@ final class TarSource {
     }
 
     void populate(ImageBuilder image) throws IOException {
-        TarArchiveInputStream tar = new TarArchiveInputStream(decompressed(in));
+        PaxXattrTap tap = new PaxXattrTap(decompressed(in));
+        TarArchiveInputStream tar = new TarArchiveInputStream(tap);
         TarArchiveEntry e;
         while ((e = nextEntry(tar)) != null) {
-            add(image, tar, e);
+            add(image, tar, e, tap);
         }
     }
 
@@ -42,10 +43,20 @@ final class TarSource {
             return tar.getNextEntry();
         } catch (IllegalArgumentException e) { // commons-compress reports some corrupt headers so
             throw new IOException("tar: corrupt header: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new IOException("tar: " + e.getMessage(), e);
         }
     }
 
-    private void add(ImageBuilder image, TarArchiveInputStream tar, TarArchiveEntry e) throws IOException {
+    private void add(ImageBuilder image, TarArchiveInputStream tar, TarArchiveEntry e, PaxXattrTap tap)
+            throws IOException {
+        TreeMap<String, byte[]> raw = null;
+        for (String k : e.getExtraPaxHeaders().keySet()) {
+            if (k.startsWith("SCHILY.xattr.")) {
+                raw = tap.next(); // taken for every such entry, used or not, to stay in step
+                break;
+            }
+        }
         String what = "tar entry '" + e.getName() + "'";
         List<byte[]> path = EntryPath.parse(e.getName(), what);
         if (!path.isEmpty() && whiteouts != Whiteouts.KEEP) {
@@ -88,7 +99,7 @@ final class TarSource {
             image.warn(what + ": skipped (its tar type has no SquashFS equivalent)");
             return;
         }
-        attributes(n, e);
+        attributes(n, e, raw);
         image.put(path, n, what);
     }
 
@@ -135,7 +146,7 @@ final class TarSource {
         image.put(path, existing, what);
     }
 
-    private static void attributes(Inode n, TarArchiveEntry e) throws IOException {
+    private static void attributes(Inode n, TarArchiveEntry e, TreeMap<String, byte[]> raw) throws IOException {
         n.permissions = e.getMode() & 07777;
         n.uid = e.getLongUserId();
         n.gid = e.getLongGroupId();
@@ -147,7 +158,8 @@ final class TarSource {
             byte[] value;
             if (k.startsWith("SCHILY.xattr.")) {
                 name = k.substring("SCHILY.xattr.".length());
-                value = h.getValue().getBytes(StandardCharsets.UTF_8);
+                byte[] exact = raw == null ? null : raw.get(name);
+                value = exact != null ? exact : h.getValue().getBytes(StandardCharsets.UTF_8);
             } else if (k.startsWith("LIBARCHIVE.xattr.")) {
                 name = java.net.URLDecoder.decode(k.substring("LIBARCHIVE.xattr.".length()), StandardCharsets.UTF_8);
                 try {

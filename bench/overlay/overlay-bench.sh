@@ -1,0 +1,159 @@
+#!/bin/bash
+# Overlay benchmarks: our overlay (squashroot mount --upper) against fuse-overlayfs over
+# squashfuse and kernel overlayfs over squashfuse, on the same images in one session.
+# Run as root on an otherwise idle node (drop_caches, kernel mounts). Prints a markdown table;
+# docs/benchmarks.md quotes it.
+#
+# Usage: bench/overlay/overlay-bench.sh [WORKDIR]     (default /var/tmp/sqbench-overlay)
+#   SIZE_MB=1024 FILES=10000 LAYERS="1 10 40" PYTHON_TREE=/path/to/python/prefix RUNS=3
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd -P)
+sq="$here/bin/squashroot"
+W=${1:-/var/tmp/sqbench-overlay}
+SIZE_MB=${SIZE_MB:-1024}
+FILES=${FILES:-10000}
+LAYERS=${LAYERS:-"1 10 40"}
+RUNS=${RUNS:-3}
+PYTHON_TREE=${PYTHON_TREE:-}
+[ "$(id -u)" -eq 0 ] || { echo "overlay-bench: run as root (drop_caches, kernel overlayfs)" >&2; exit 1; }
+for t in mksquashfs squashfuse fuse-overlayfs; do
+    command -v $t >/dev/null || { echo "overlay-bench: $t missing (scripts/install-deps.sh)" >&2; exit 1; }
+done
+mkdir -p "$W"
+MOUNTS=()
+cleanup() {
+    for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
+        umount "${MOUNTS[$i]}" 2>/dev/null || umount -l "${MOUNTS[$i]}" 2>/dev/null || true
+    done
+    MOUNTS=()
+}
+trap cleanup EXIT
+
+now() { date +%s.%N; }
+elapsed() { echo "$(now) - $1" | bc; }
+drop() { sync; echo 3 > /proc/sys/vm/drop_caches; }
+
+# ---- inputs, built once ------------------------------------------------------------------
+build_images() {
+    [ -f "$W/base.sqsh" ] && return
+    rm -rf "$W/src" && mkdir -p "$W/src/tree"
+    head -c $((SIZE_MB * 1024 * 1024)) /dev/urandom > "$W/src/big.bin"
+    # a tree for the metadata walk and the cold reads: FILES files of 1-16 KiB in 100 dirs
+    python3 - "$W/src/tree" "$FILES" <<'PY'
+import os, random, sys
+root, n = sys.argv[1], int(sys.argv[2])
+r = random.Random(1)
+for i in range(n):
+    d = os.path.join(root, "d%03d" % (i % 100))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "f%05d" % i), "wb") as f:
+        f.write(os.urandom(r.randint(1024, 16384)))
+PY
+    tar -C "$W/src" -cf "$W/tree.tar" tree
+    mksquashfs "$W/src" "$W/base.sqsh" -comp zstd -b 1M -quiet -no-progress
+    # lookup layers: FILES files spread over N layers, same names in total for every N
+    for n in $LAYERS; do
+        for ((l = 0; l < n; l++)); do
+            d="$W/layers$n/src$l/d"
+            mkdir -p "$d"
+            for ((i = l; i < FILES; i += n)); do : > "$d/f$i"; done
+            mksquashfs "$W/layers$n/src$l" "$W/layers$n/l$l.sqsh" -comp zstd -quiet -no-progress
+        done
+    done
+    if [ -n "$PYTHON_TREE" ]; then
+        mksquashfs "$PYTHON_TREE" "$W/python.sqsh" -comp zstd -b 1M -quiet -no-progress \
+            -e lib/python3.11/test
+    fi
+}
+
+# ---- mounting the three systems over a list of images (topmost first) -------------------
+# mount_sys SYSTEM MNT UPPER IMAGE...
+mount_sys() {
+    local sys=$1 mnt=$2 upper=$3; shift 3
+    mkdir -p "$mnt" "$upper"
+    case $sys in
+        ours)
+            local args=("$1" "$mnt" --upper "$upper"); shift
+            for img in "$@"; do args+=(--lower "$img"); done
+            "$sq" mount "${args[@]}"
+            MOUNTS+=("$mnt")
+            ;;
+        fuse-overlayfs|kernel)
+            local lowers="" i=0
+            for img in "$@"; do
+                local m="$upper.sq$i"; mkdir -p "$m"
+                squashfuse "$img" "$m"; MOUNTS+=("$m")
+                lowers="${lowers:+$lowers:}$m"; i=$((i + 1))
+            done
+            mkdir -p "$upper.work"
+            if [ "$sys" = kernel ]; then
+                mount -t overlay overlay -o "lowerdir=$lowers,upperdir=$upper,workdir=$upper.work" "$mnt"
+            else
+                fuse-overlayfs -o "lowerdir=$lowers,upperdir=$upper,workdir=$upper.work" "$mnt"
+            fi
+            MOUNTS+=("$mnt")
+            ;;
+        readonly)
+            "$sq" mount "$1" "$mnt"; MOUNTS+=("$mnt") ;;
+        squashfuse)
+            squashfuse "$1" "$mnt"; MOUNTS+=("$mnt") ;;
+    esac
+}
+
+fresh() { cleanup; rm -rf "$W/run"; mkdir -p "$W/run"; }
+
+# ---- workloads: each prints seconds --------------------------------------------------------
+w_seqwrite() { local t=$(now); dd if=/dev/zero of="$1/w.bin" bs=1M count="$SIZE_MB" conv=fsync status=none; elapsed "$t"; }
+w_untar() { local t=$(now); mkdir "$1/untar"; tar -C "$1/untar" -xf "$W/tree.tar"; sync -f "$1/untar"; elapsed "$t"; }
+w_copyup() { local t=$(now); printf x | dd of="$1/big.bin" bs=1 count=1 conv=notrunc status=none; elapsed "$t"; }
+w_walk() { drop; local t=$(now); find "$1/tree" -ls > /dev/null; elapsed "$t"; }
+w_coldread() { drop; local t=$(now); tar -C "$1" -cf - tree big.bin | cat > /dev/null; elapsed "$t"; }
+w_python() { drop; local t=$(now); LD_LIBRARY_PATH="$1/lib" "$1/bin/python3.11" -c 'import numpy, IPython' ; elapsed "$t"; }
+w_lookup() { drop; local t=$(now); python3 - "$1/d" "$FILES" <<'PY'
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    os.lstat("%s/f%d" % (d, i))
+PY
+elapsed "$t"; }
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# run WORKLOAD SYSTEM IMAGE...  -> median seconds over RUNS fresh mounts
+run() {
+    local wl=$1 sys=$2; shift 2
+    local times=()
+    for ((r = 0; r < RUNS; r++)); do
+        fresh
+        mount_sys "$sys" "$W/run/mnt" "$W/run/upper" "$@"
+        times+=("$(w_$wl "$W/run/mnt")")
+    done
+    fresh
+    printf '%s\n' "${times[@]}" | median
+}
+
+build_images
+echo "| workload | ours (s) | fuse-overlayfs (s) | kernel overlayfs (s) | ours vs fuse-overlayfs |"
+echo "| --- | --- | --- | --- | --- |"
+for wl in seqwrite untar copyup walk; do
+    o=$(run $wl ours "$W/base.sqsh"); f=$(run $wl fuse-overlayfs "$W/base.sqsh"); k=$(run $wl kernel "$W/base.sqsh")
+    echo "| $wl | $o | $f | $k | $(echo "scale=2; $f / $o" | bc)× speed |"
+done
+for n in $LAYERS; do
+    imgs=(); for ((l = 0; l < n; l++)); do imgs+=("$W/layers$n/l$l.sqsh"); done
+    o=$(run lookup ours "${imgs[@]}"); f=$(run lookup fuse-overlayfs "${imgs[@]}"); k=$(run lookup kernel "${imgs[@]}")
+    echo "| lookup, $n layers | $o | $f | $k | $(echo "scale=2; $f / $o" | bc)× speed |"
+done
+echo
+echo "| cold reads | overlay (s) | read-only mount (s) | overlay / read-only |"
+echo "| --- | --- | --- | --- |"
+o=$(run coldread ours "$W/base.sqsh"); r=$(run coldread readonly "$W/base.sqsh")
+echo "| ours: tree + big.bin | $o | $r | $(echo "scale=2; $o / $r" | bc) |"
+f=$(run coldread fuse-overlayfs "$W/base.sqsh"); s=$(run coldread squashfuse "$W/base.sqsh")
+echo "| fuse-overlayfs / squashfuse: tree + big.bin | $f | $s | $(echo "scale=2; $f / $s" | bc) |"
+if [ -f "$W/python.sqsh" ]; then
+    o=$(run python ours "$W/python.sqsh"); r=$(run python readonly "$W/python.sqsh")
+    echo "| ours: import numpy, IPython | $o | $r | $(echo "scale=2; $o / $r" | bc) |"
+    f=$(run python fuse-overlayfs "$W/python.sqsh"); s=$(run python squashfuse "$W/python.sqsh")
+    echo "| fuse-overlayfs / squashfuse: import numpy, IPython | $f | $s | $(echo "scale=2; $f / $s" | bc) |"
+fi

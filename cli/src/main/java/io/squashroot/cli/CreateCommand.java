@@ -1,0 +1,41 @@
+package io.squashroot.cli;
+
+import io.squashroot.runtime.Containers;
+import io.squashroot.runtime.config.MountMode;
+import io.squashroot.runtime.config.RuntimeConfig;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code create [-n NAME] [-f] [--mount-mode fuse|extract] IMAGE}, as {@code enroot create}. */
+@Command(name = "create", sortOptions = false,
+        description = {"Create a container from a container image.",
+                "extract mode unsquashes the image into $ENROOT_DATA_PATH/NAME (as enroot);",
+                "fuse mode keeps only the container's own changes there and mounts the image at each start."})
+final class CreateCommand implements Callable<Integer> {
+    @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Name of the container (defaults to \"IMAGE\")")
+    String name;
+
+    @Option(names = {"-f", "--force"}, description = "Overwrite an existing container")
+    boolean force;
+
+    @Option(names = "--mount-mode", paramLabel = "MODE",
+            description = "fuse or extract (default: $SQUASHROOT_MOUNT_MODE, else fuse)")
+    String mountMode;
+
+    @Parameters(paramLabel = "IMAGE", description = "SquashFS image (.sqsh)")
+    Path image;
+
+    @Override
+    public Integer call() throws Exception {
+        RuntimeConfig cfg = RuntimeSettings.load();
+        if (force) {
+            cfg = cfg.toBuilder().flag("ENROOT_FORCE_OVERRIDE", true).build();
+        }
+        MountMode m = mountMode == null ? null : MountMode.parse(mountMode, "--mount-mode");
+        Containers.open(cfg).create(image, name, m, System.err);
+        return 0;
+    }
+}

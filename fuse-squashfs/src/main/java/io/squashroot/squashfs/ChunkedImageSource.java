@@ -1,0 +1,192 @@
+package io.squashroot.squashfs;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Reads the image file in large aligned chunks (issue: many nodes reading one image on NFS).
+ *
+ * <p>Every read is served from whole chunks: chunk {@code i} covers bytes {@code [i*C, (i+1)*C)}
+ * of the file, so a 4 KiB metadata read and the 128 KiB data block next to it cost one request
+ * of C bytes to the server, not two small ones, and every process asks for the same aligned
+ * ranges, which is what lets the node cache and the server's own cache share them. Chunks are
+ * kept in one process-wide in-memory cache (Caffeine, weighed in bytes, SQUASHROOT_CHUNK_MEMORY);
+ * on a miss they come from the node cache when one is configured, else from the file. When a
+ * reader asks for chunk i right after chunk i-1, the next chunks are fetched in the background
+ * (readahead), so a sequential read (an extraction, a large file) keeps the link busy.
+ */
+final class ChunkedImageSource implements ImageSource {
+
+    private static volatile Cache<Key, byte[]> memory;
+    private static final ExecutorService READAHEAD = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "squashroot-readahead");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /** A chunk of an image; images are told apart by identity, or by a per-open id without a node cache. */
+    record Key(String image, long chunkBytes, long index) {
+    }
+
+    private final FileImageSource file;
+    private final long chunk;
+    private final int readahead;
+    private final String image;
+    private final NodeCache.Store store;
+    private final ReadCounters counters;
+    private final AtomicLong lastChunk = new AtomicLong(-2);
+    private final Set<Long> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    ChunkedImageSource(FileImageSource file, long chunk, int readahead, long memoryBytes, String image,
+            NodeCache.Store store, ReadCounters counters) {
+        if (chunk <= 0) {
+            throw new IllegalArgumentException("chunk size must be positive, got " + chunk);
+        }
+        this.file = file;
+        this.chunk = chunk;
+        this.readahead = readahead;
+        this.image = image;
+        this.store = store;
+        this.counters = counters;
+        memory(memoryBytes);
+    }
+
+    /** The process-wide chunk cache; its ceiling is the first opener's setting. */
+    private static Cache<Key, byte[]> memory(long maxBytes) {
+        Cache<Key, byte[]> m = memory;
+        if (m == null) {
+            synchronized (ChunkedImageSource.class) {
+                m = memory;
+                if (m == null) {
+                    m = memory = Caffeine.newBuilder().maximumWeight(maxBytes)
+                            .weigher((Key k, byte[] v) -> v.length + 64).executor(Runnable::run).build();
+                }
+            }
+        }
+        return m;
+    }
+
+    @Override
+    public long size() {
+        return file.size();
+    }
+
+    @Override
+    public void readFully(long position, ByteBuffer dst) throws IOException {
+        long pos = position;
+        while (dst.hasRemaining()) {
+            if (pos >= file.size()) {
+                throw new EOFException("end of image at 0x" + Long.toHexString(pos));
+            }
+            long index = pos / chunk;
+            int off = (int) (pos - index * chunk);
+            byte[] c = chunk(index);
+            int n = Math.min(dst.remaining(), c.length - off);
+            dst.put(c, off, n);
+            pos += n;
+        }
+    }
+
+    private byte[] chunk(long index) throws IOException {
+        long previous = lastChunk.getAndSet(index);
+        if (readahead > 0 && index == previous + 1) {
+            for (long i = index + 1; i <= index + readahead && i * chunk < file.size(); i++) {
+                scheduleReadahead(i);
+            }
+        }
+        Key key = new Key(image, chunk, index);
+        Cache<Key, byte[]> m = memory;
+        byte[] b = m.getIfPresent(key);
+        if (b != null) {
+            counters.memoryHits.increment();
+            return b;
+        }
+        counters.memoryMisses.increment();
+        return load(m, key);
+    }
+
+    private byte[] load(Cache<Key, byte[]> m, Key key) throws IOException {
+        try {
+            // Caffeine runs one loader per key at a time: threads (and readahead) asking for the
+            // same chunk wait for the first instead of fetching it again.
+            return m.get(key, k -> {
+                try {
+                    return fetch(k.index());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private byte[] fetch(long index) throws IOException {
+        int length = (int) Math.min(chunk, file.size() - index * chunk);
+        if (store == null) {
+            return fromFile(index, length);
+        }
+        return store.get(index, length, () -> fromFile(index, length), counters);
+    }
+
+    private byte[] fromFile(long index, int length) throws IOException {
+        byte[] b = new byte[length];
+        file.readFully(index * chunk, ByteBuffer.wrap(b));
+        return b;
+    }
+
+    private void scheduleReadahead(long index) {
+        Key key = new Key(image, chunk, index);
+        if (memory.getIfPresent(key) != null || !pending.add(index)) {
+            return;
+        }
+        READAHEAD.execute(() -> {
+            try {
+                if (!closed && memory.getIfPresent(key) == null) {
+                    counters.readahead.increment();
+                    load(memory, key);
+                }
+            } catch (IOException | RuntimeException e) {
+                // readahead is a hint: the reader fetches the chunk itself and reports the error
+            } finally {
+                pending.remove(index);
+            }
+        });
+    }
+
+    /** Fetches every chunk of the image into the node cache, in order; returns how many were fetched. */
+    long prefetchAll() throws IOException {
+        long n = (file.size() + chunk - 1) / chunk;
+        long fetched = 0;
+        for (long i = 0; i < n; i++) {
+            int length = (int) Math.min(chunk, file.size() - i * chunk);
+            if (store == null) {
+                continue;
+            }
+            if (store.has(i, length, counters)) {
+                counters.nodeHits.increment();
+            } else {
+                fetch(i);
+                fetched++;
+            }
+        }
+        return fetched;
+    }
+
+    @Override
+    public void close() throws IOException {
+        closed = true;
+        memory.asMap().keySet().removeIf(k -> k.image().equals(image) && image.startsWith("open-"));
+        file.close();
+    }
+}

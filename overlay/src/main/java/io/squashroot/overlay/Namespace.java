@@ -1,0 +1,299 @@
+package io.squashroot.overlay;
+
+import io.squashroot.fuse.Caller;
+import io.squashroot.fuse.Errno;
+import io.squashroot.fuse.FileAttr;
+import io.squashroot.fuse.FsException;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+
+/**
+ * The operations that add, remove or move names. Every new entry is built in the work
+ * directory and renamed into place, replacing a whiteout in the same step where there is one;
+ * removing a name that a lower layer also shows leaves a whiteout. The caller holds the
+ * overlay's write lock.
+ */
+final class Namespace {
+    private final Resolver resolver;
+    private final Upper upper;
+    private final CopyUp copyUp;
+    private final Inodes inodes;
+
+    Namespace(Resolver resolver, Upper upper, CopyUp copyUp, Inodes inodes) {
+        this.resolver = resolver;
+        this.upper = upper;
+        this.copyUp = copyUp;
+        this.inodes = inodes;
+    }
+
+    private String checkNew(String path) throws FsException {
+        if (Whiteout.isMarkerName(Resolver.name(path))) {
+            throw new FsException(Errno.EINVAL, Resolver.name(path) + ": names starting .wh. are overlay markers");
+        }
+        if (resolver.resolveOrNull(path) != null) {
+            throw new FsException(Errno.EEXIST);
+        }
+        return copyUp.dir(Resolver.parent(path));
+    }
+
+    /** Creates a file, directory, fifo, socket or device node with the caller as owner. */
+    String create(String path, int mode, long rdev, Caller caller) throws FsException {
+        String parentHp = checkNew(path);
+        int type = mode & FileAttr.S_IFMT;
+        if (type == 0) {
+            type = FileAttr.S_IFREG;
+        }
+        String hp = upper.path(path);
+        // Over a whiteout the entry is built aside and swapped in; otherwise made in place
+        // (a crash then leaves at worst a new, empty entry, as on any file system).
+        HostStat there = HostFs.lstatOrNull(hp);
+        boolean direct = there == null && !upper.hasWhiteoutFile(hp);
+        String tmp = direct ? hp : upper.tempPath();
+        try {
+            boolean placeholder = false;
+            switch (type) {
+                case FileAttr.S_IFDIR -> Files.createDirectory(Path.of(tmp));
+                case FileAttr.S_IFREG -> Upper.createEmptyFile(tmp);
+                case FileAttr.S_IFIFO, FileAttr.S_IFSOCK ->
+                        placeholder = copyUp.makeSpecial(tmp, type, caller.uid(), caller.gid());
+                case FileAttr.S_IFCHR, FileAttr.S_IFBLK -> placeholder = copyUp.makeDevice(tmp, type, rdev);
+                default -> throw new FsException(Errno.EINVAL, "mknod " + path + ": file type " + type);
+            }
+            RecordedStat parent = upper.effective(parentHp);
+            int perm = mode & 07777;
+            long gid = caller.gid();
+            if ((parent.mode() & 02000) != 0) { // setgid directory: BSD group semantics
+                gid = parent.gid();
+                perm |= type == FileAttr.S_IFDIR ? 02000 : 0;
+            }
+            upper.setStat(tmp, caller.uid(), gid, type | perm, rdev, placeholder);
+            if (!direct) {
+                place(tmp, hp, type == FileAttr.S_IFDIR);
+            }
+        } catch (IOException e) {
+            discard(tmp);
+            throw HostFs.fromIo(e, "create " + path);
+        } catch (FsException e) {
+            discard(tmp);
+            throw e;
+        }
+        resolver.invalidate(path);
+        return hp;
+    }
+
+    void symlink(String target, String path, Caller caller) throws FsException {
+        checkNew(path);
+        String tmp = upper.tempPath();
+        try {
+            Files.createSymbolicLink(Path.of(tmp), Path.of(target));
+            upper.setStat(tmp, caller.uid(), caller.gid(), FileAttr.S_IFLNK | 0777, 0, false);
+            place(tmp, upper.path(path), false);
+        } catch (IOException e) {
+            discard(tmp);
+            throw HostFs.fromIo(e, "symlink " + path);
+        } catch (FsException e) {
+            discard(tmp);
+            throw e;
+        }
+        resolver.invalidate(path);
+    }
+
+    void link(String existing, String path) throws FsException {
+        Node src = resolver.resolve(existing);
+        if (src.isDirectory()) {
+            throw new FsException(Errno.EPERM);
+        }
+        checkNew(path);
+        String srcHp = copyUp.entry(src, true);
+        String tmp = upper.tempPath();
+        try {
+            Files.createLink(Path.of(tmp), Path.of(srcHp));
+            place(tmp, upper.path(path), false);
+        } catch (IOException e) {
+            discard(tmp);
+            throw HostFs.fromIo(e, "link " + path);
+        } catch (FsException e) {
+            discard(tmp);
+            throw e;
+        }
+        resolver.invalidate(path);
+    }
+
+    /** Renames a finished entry from the work directory to {@code hp}, over a whiteout if any. */
+    private void place(String tmp, String hp, boolean dir) throws FsException {
+        HostStat st = HostFs.lstatOrNull(hp);
+        boolean device = st != null && upper.isWhiteoutDevice(hp, st);
+        if (st != null && !device) {
+            throw new FsException(Errno.EEXIST);
+        }
+        boolean file = upper.hasWhiteoutFile(hp);
+        if (dir && (device || file)) {
+            upper.setOpaque(tmp); // the whiteout hid a lower entry: its contents must stay hidden
+        }
+        if (device && dir) {
+            HostFs.rename(tmp, hp, Libc.RENAME_EXCHANGE); // a directory cannot replace a device
+            Upper.deleteIfExists(tmp);
+        } else {
+            HostFs.rename(tmp, hp, device ? 0 : Libc.RENAME_NOREPLACE);
+        }
+        if (file) {
+            Upper.deleteIfExists(Upper.parentOf(hp) + "/" + Whiteout.PREFIX + Upper.nameOf(hp));
+        }
+    }
+
+    void unlink(String path) throws FsException {
+        Node n = resolver.resolve(path);
+        if (n.isDirectory()) {
+            throw new FsException(Errno.EISDIR);
+        }
+        boolean reveal = resolver.lowerVisible(path);
+        String hp = upper.path(path);
+        if (n.inUpper()) {
+            HostStat st = HostFs.lstat(hp);
+            if (reveal) {
+                upper.makeWhiteout(hp);
+            } else {
+                Upper.deleteIfExists(hp);
+            }
+            if (st.nlink() <= 1) {
+                inodes.forget(st.ino());
+            }
+        } else {
+            copyUp.dir(Resolver.parent(path));
+            upper.makeWhiteout(hp);
+        }
+        resolver.invalidate(path);
+    }
+
+    void rmdir(String path) throws FsException {
+        Node n = resolver.resolve(path);
+        if (!n.isDirectory()) {
+            throw new FsException(Errno.ENOTDIR);
+        }
+        if (path.equals("/")) {
+            throw new FsException(Errno.EBUSY);
+        }
+        if (!isEmpty(n)) {
+            throw new FsException(Errno.ENOTEMPTY);
+        }
+        boolean reveal = resolver.lowerVisible(path);
+        String hp = upper.path(path);
+        if (n.inUpper()) {
+            String tmp = upper.tempPath();
+            if (reveal) {
+                upper.makeWhiteout(tmp);
+                HostFs.rename(tmp, hp, Libc.RENAME_EXCHANGE); // one step: the dir becomes a whiteout
+            } else {
+                HostFs.rename(hp, tmp, 0);
+            }
+            deleteTree(tmp);
+        } else {
+            copyUp.dir(Resolver.parent(path));
+            upper.makeWhiteout(hp);
+        }
+        resolver.invalidateTree(path);
+    }
+
+    private boolean isEmpty(Node dir) throws FsException {
+        boolean[] any = {false};
+        resolver.list(dir, n -> any[0] = true);
+        return !any[0];
+    }
+
+    /**
+     * rename(2). A directory that has lower parts is first copied up whole (and made opaque):
+     * the overlay keeps no redirect markers, so the upper layer stays plain files.
+     */
+    void rename(String from, String to, int flags) throws FsException {
+        if ((flags & Libc.RENAME_EXCHANGE) != 0) {
+            throw new FsException(Errno.EINVAL, "RENAME_EXCHANGE is not supported by the overlay");
+        }
+        Node src = resolver.resolve(from);
+        if (from.equals(to)) {
+            return;
+        }
+        if (to.startsWith(from + "/")) {
+            throw new FsException(Errno.EINVAL);
+        }
+        if (Whiteout.isMarkerName(Resolver.name(to))) {
+            throw new FsException(Errno.EINVAL);
+        }
+        if (!resolver.resolve(Resolver.parent(to)).isDirectory()) {
+            throw new FsException(Errno.ENOTDIR);
+        }
+        Node dst = resolver.resolveOrNull(to);
+        if (dst != null) {
+            if ((flags & Libc.RENAME_NOREPLACE) != 0) {
+                throw new FsException(Errno.EEXIST);
+            }
+            if (src.isDirectory() && !dst.isDirectory()) {
+                throw new FsException(Errno.ENOTDIR);
+            }
+            if (!src.isDirectory() && dst.isDirectory()) {
+                throw new FsException(Errno.EISDIR);
+            }
+            if (dst.isDirectory() && !isEmpty(dst)) {
+                throw new FsException(Errno.ENOTEMPTY);
+            }
+        }
+        boolean revealFrom = resolver.lowerVisible(from);
+        if (src.isDirectory() && src.hasLowerDirs()) {
+            copyUp.tree(from);
+        } else {
+            copyUp.entry(src, true);
+        }
+        String fromHp = upper.path(from);
+        copyUp.dir(Resolver.parent(to));
+        String toHp = upper.path(to);
+        if (src.isDirectory() && resolver.lowerVisible(to) && !upper.isOpaque(fromHp)) {
+            upper.setOpaque(fromHp);
+        }
+        HostStat target = HostFs.lstatOrNull(toHp);
+        if (target != null && target.isDirectory()) {
+            clearMarkers(toHp); // empty in the merged view: only whiteouts are left in it
+        }
+        HostFs.rename(fromHp, toHp, 0);
+        if (upper.hasWhiteoutFile(toHp)) {
+            Upper.deleteIfExists(Upper.parentOf(toHp) + "/" + Whiteout.PREFIX + Upper.nameOf(toHp));
+        }
+        if (revealFrom) {
+            upper.makeWhiteout(fromHp);
+        }
+        resolver.invalidateTree(from);
+        resolver.invalidateTree(to);
+    }
+
+    private static void clearMarkers(String hostDir) throws FsException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(Path.of(hostDir))) {
+            for (Path p : ds) {
+                deleteTree(p.toString());
+            }
+        } catch (IOException e) {
+            throw HostFs.fromIo(e, "clear " + hostDir);
+        }
+    }
+
+    private static void deleteTree(String hp) throws FsException {
+        try {
+            Path p = Path.of(hp);
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                Upper.deleteTree(p);
+            } else {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw HostFs.fromIo(e, "delete " + hp);
+        }
+    }
+
+    private static void discard(String tmp) {
+        try {
+            deleteTree(tmp);
+        } catch (FsException ignored) {
+            // the work directory is emptied at the next mount
+        }
+    }
+}

@@ -1,0 +1,320 @@
+package io.squashroot.overlay;
+
+import io.squashroot.fuse.FileAttr;
+import io.squashroot.fuse.FsException;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The upper directory on the host: where writes land and where the markers live. Knows how to
+ * make whiteouts and opaque directories, and how to give a file the owner, mode and device
+ * number the container asked for, really when the host allows it, as a {@link RecordedStat}
+ * when it does not (an unprivileged user cannot chown or mknod a device).
+ */
+final class Upper {
+    private final String root;
+    private final String work;
+    final boolean privileged;
+    private final long hostUid;
+    private final long hostGid;
+    private final AtomicLong tempSeq = new AtomicLong();
+
+    /** @param privileged whether to chown and mknod for real (else record: tests force false) */
+    Upper(Path dir, boolean privileged) throws IOException {
+        Path real = dir.toRealPath();
+        if (!Files.isDirectory(real)) {
+            throw new IOException(dir + ": upper is not a directory");
+        }
+        String s = real.toString();
+        this.root = s.equals("/") ? "" : s;
+        this.work = root + "/" + Whiteout.WORK_DIR;
+        this.hostUid = HostFs.geteuid();
+        this.hostGid = HostFs.getegid();
+        this.privileged = privileged;
+        Path w = Path.of(work);
+        if (Files.exists(w, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            deleteTree(w); // leftovers of an interrupted copy-up: never part of the view
+        }
+        Files.createDirectory(w);
+    }
+
+    String path(String p) {
+        return root + p;
+    }
+
+    /** A fresh name in the work directory, on the same file system as every upper entry. */
+    String tempPath() {
+        return work + "/" + tempSeq.incrementAndGet();
+    }
+
+    static String parentOf(String hostPath) {
+        return hostPath.substring(0, hostPath.lastIndexOf('/'));
+    }
+
+    static String nameOf(String hostPath) {
+        return hostPath.substring(hostPath.lastIndexOf('/') + 1);
+    }
+
+    RecordedStat recorded(String hp, HostStat st) throws FsException {
+        if (!canRecord(st.type())) {
+            return null; // user.* xattrs are allowed on regular files and directories only
+        }
+        return RecordedStat.decode(HostFs.getxattr(hp, RecordedStat.XATTR));
+    }
+
+    static boolean canRecord(int type) {
+        return type == FileAttr.S_IFREG || type == FileAttr.S_IFDIR;
+    }
+
+    /**
+     * Whether an entry owned by {@code uid:gid} must be a recorded placeholder rather than a real
+     * special file: the host cannot give it that owner, and cannot record one on it either.
+     */
+    boolean needsPlaceholder(long uid, long gid) {
+        return !privileged && (uid != hostUid || gid != hostGid);
+    }
+
+    /** The attributes the overlay reports for an upper entry. */
+    FileAttr attr(String hp, HostStat st, long ino) throws FsException {
+        RecordedStat r = recorded(hp, st);
+        if (r == null) {
+            return st.toAttr(ino);
+        }
+        return new FileAttr(ino, r.mode(), st.nlink(), r.uid(), r.gid(), r.rdev(), st.size(), st.blocks(),
+                st.atimeSec(), st.atimeNsec(), st.mtimeSec(), st.mtimeNsec(), st.ctimeSec(), st.ctimeNsec());
+    }
+
+    /** Whether the host entry (already lstat'ed) is a whiteout, in either spelling's device form. */
+    boolean isWhiteoutDevice(String hp, HostStat st) throws FsException {
+        return st.isWhiteoutDevice() && recorded(hp, st) == null;
+    }
+
+    /**
+     * Gives a new entry (nothing recorded on it yet) the requested owner, mode (type bits
+     * included) and device number: for real where the host lets us, recorded where it does
+     * not. {@code placeholder} says the host entry is a regular file standing in for a device
+     * or special file we could not create as asked.
+     */
+    void setStat(String hp, long uid, long gid, int mode, long rdev, boolean placeholder) throws FsException {
+        apply(hp, HostFs.lstat(hp), false, uid, gid, mode, rdev, placeholder);
+    }
+
+    /** chown of an upper entry; -1 keeps that id. */
+    void chown(String hp, long uid, long gid) throws FsException {
+        HostStat st = HostFs.lstat(hp);
+        RecordedStat r = recorded(hp, st);
+        RecordedStat e = r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
+        apply(hp, st, r != null, uid < 0 ? e.uid() : uid, gid < 0 ? e.gid() : gid, e.mode(), e.rdev(),
+                r != null && (r.mode() & FileAttr.S_IFMT) != st.type());
+    }
+
+    /** chmod of an upper entry ({@code perm}: permission bits only). */
+    void chmod(String hp, int perm) throws FsException {
+        HostStat st = HostFs.lstat(hp);
+        RecordedStat r = recorded(hp, st);
+        RecordedStat e = r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
+        apply(hp, st, r != null, e.uid(), e.gid(), (e.mode() & FileAttr.S_IFMT) | (perm & 07777), e.rdev(),
+                r != null && (r.mode() & FileAttr.S_IFMT) != st.type());
+    }
+
+    private void apply(String hp, HostStat st, boolean hadRecord, long uid, long gid, int mode, long rdev,
+                       boolean placeholder) throws FsException {
+        boolean record = placeholder;
+        if (st.uid() != uid || st.gid() != gid) {
+            if (privileged) {
+                try {
+                    HostFs.lchown(hp, uid, gid);
+                } catch (FsException e) {
+                    record = true; // e.g. an id that root squashing or a user namespace refuses
+                }
+            } else if (uid == hostUid && gid == hostGid) {
+                HostFs.lchown(hp, uid, gid);
+            } else {
+                record = true;
+            }
+        }
+        if (st.type() == FileAttr.S_IFLNK) {
+            return; // no mode of its own, nowhere to record: the host owner is what ls shows
+        }
+        int perm = mode & 07777;
+        int hostPerm = privileged ? perm : perm | (st.isDirectory() ? 0700 : 0600);
+        record |= hostPerm != perm;
+        if ((st.mode() & 07777) != hostPerm) {
+            HostFs.chmod(hp, hostPerm);
+        }
+        if (!canRecord(st.type())) {
+            return; // see needsPlaceholder: such entries never need a record
+        }
+        if (record) {
+            int type = placeholder ? mode & FileAttr.S_IFMT : st.type();
+            HostFs.setxattr(hp, RecordedStat.XATTR,
+                    new RecordedStat(uid, gid, type | perm, placeholder ? rdev : 0).encode(), 0);
+        } else if (hadRecord) {
+            HostFs.removexattr(hp, RecordedStat.XATTR);
+        }
+    }
+
+    /** The owner, mode and device number the overlay reports for an upper entry. */
+    RecordedStat effective(String hp) throws FsException {
+        HostStat st = HostFs.lstat(hp);
+        RecordedStat r = recorded(hp, st);
+        return r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
+    }
+
+    /**
+     * Puts a whiteout at {@code hp}, replacing what is there (absent or a non-directory) in one
+     * rename, so a crash leaves either the old entry or the whiteout.
+     */
+    void makeWhiteout(String hp) throws FsException {
+        String tmp = tempPath();
+        boolean device;
+        try {
+            HostFs.mknod(tmp, FileAttr.S_IFCHR, 0);
+            device = true;
+        } catch (FsException e) {
+            // No whiteout device allowed here (kernel < 5.8 unprivileged, or a file system
+            // without device nodes): fall back to the OCI spelling.
+            device = false;
+        }
+        if (device) {
+            HostFs.rename(tmp, hp, 0);
+            return;
+        }
+        deleteIfExists(hp);
+        createEmptyFile(parentOf(hp) + "/" + Whiteout.PREFIX + nameOf(hp));
+    }
+
+    /** Removes a whiteout in either spelling at {@code hp}, if there is one. */
+    boolean removeWhiteout(String hp) throws FsException {
+        boolean removed = false;
+        HostStat st = HostFs.lstatOrNull(hp);
+        if (st != null && isWhiteoutDevice(hp, st)) {
+            deleteIfExists(hp);
+            removed = true;
+        }
+        String wh = parentOf(hp) + "/" + Whiteout.PREFIX + nameOf(hp);
+        if (HostFs.lstatOrNull(wh) != null) {
+            deleteIfExists(wh);
+            removed = true;
+        }
+        return removed;
+    }
+
+    boolean hasWhiteoutFile(String hp) throws FsException {
+        return HostFs.lstatOrNull(parentOf(hp) + "/" + Whiteout.PREFIX + nameOf(hp)) != null;
+    }
+
+    boolean isOpaque(String hostDir) throws FsException {
+        return Whiteout.isYes(HostFs.getxattr(hostDir, Whiteout.TRUSTED_OPAQUE))
+                || Whiteout.isYes(HostFs.getxattr(hostDir, Whiteout.USER_OPAQUE))
+                || HostFs.lstatOrNull(hostDir + "/" + Whiteout.OPAQUE_ENTRY) != null;
+    }
+
+    /** Marks a directory opaque: the kernel's xattr spelling, or the OCI entry without xattrs. */
+    void setOpaque(String hostDir) throws FsException {
+        try {
+            HostFs.setxattr(hostDir, privileged ? Whiteout.TRUSTED_OPAQUE : Whiteout.USER_OPAQUE, Whiteout.yes(), 0);
+        } catch (FsException e) {
+            if (HostFs.lstatOrNull(hostDir + "/" + Whiteout.OPAQUE_ENTRY) == null) {
+                createEmptyFile(hostDir + "/" + Whiteout.OPAQUE_ENTRY);
+            }
+        }
+    }
+
+    /**
+     * Sets a container xattr on an upper entry: under its own name where the host allows it,
+     * else (trusted.*, security.* for an unprivileged user) under {@link RecordedStat#XATTR_ESCAPE}.
+     */
+    void setXattr(String hp, String name, byte[] value, int flags) throws FsException {
+        if (privileged || name.startsWith("user.")) {
+            try {
+                HostFs.setxattr(hp, name, value, flags);
+                return;
+            } catch (FsException e) {
+                if (name.startsWith("user.") || e.errno() != io.squashroot.fuse.Errno.EPERM) {
+                    throw e;
+                }
+            }
+        }
+        HostFs.setxattr(hp, RecordedStat.XATTR_ESCAPE + name, value, flags);
+    }
+
+    /** A container xattr of an upper entry, or null. */
+    byte[] getXattr(String hp, String name) throws FsException {
+        if (Whiteout.isInternalXattr(name)) {
+            return null;
+        }
+        if (!name.startsWith("user.")) {
+            byte[] v = HostFs.getxattr(hp, RecordedStat.XATTR_ESCAPE + name);
+            if (v != null) {
+                return v;
+            }
+        }
+        return HostFs.getxattr(hp, name);
+    }
+
+    java.util.List<String> listXattr(String hp) throws FsException {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String n : HostFs.listxattr(hp)) {
+            if (n.startsWith(RecordedStat.XATTR_ESCAPE)) {
+                out.add(n.substring(RecordedStat.XATTR_ESCAPE.length()));
+            } else if (!Whiteout.isInternalXattr(n)) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    boolean removeXattr(String hp, String name) throws FsException {
+        boolean escaped = !name.startsWith("user.") && HostFs.removexattr(hp, RecordedStat.XATTR_ESCAPE + name);
+        return HostFs.removexattr(hp, name) || escaped;
+    }
+
+    static void createEmptyFile(String hp) throws FsException {
+        try {
+            Files.newByteChannel(Path.of(hp), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        } catch (IOException e) {
+            throw HostFs.fromIo(e, "create " + hp);
+        }
+    }
+
+    static void deleteIfExists(String hp) throws FsException {
+        try {
+            Files.deleteIfExists(Path.of(hp));
+        } catch (IOException e) {
+            throw HostFs.fromIo(e, "delete " + hp);
+        }
+    }
+
+    /** fsync of a directory, so a rename into it survives a crash of the machine. */
+    static void syncDir(String hostDir) {
+        try (FileChannel ch = FileChannel.open(Path.of(hostDir), StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException ignored) {
+            // some file systems refuse fsync on directories; the rename itself is still atomic
+        }
+    }
+
+    static void deleteTree(Path p) throws IOException {
+        Files.walkFileTree(p, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) throws IOException {
+                Files.delete(f);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
+                Files.delete(d);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

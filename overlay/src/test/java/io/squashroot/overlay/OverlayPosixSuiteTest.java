@@ -1,0 +1,141 @@
+package io.squashroot.overlay;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.squashroot.fuse.FuseMount;
+import io.squashroot.fuse.MountOptions;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * The POSIX-semantics suite (testdata/overlay-posix-suite.sh) over real mounts: our overlay
+ * served as root, our overlay served by the unprivileged user sqtest, and kernel overlayfs as
+ * the reference. Each run mounts, runs every operation, unmounts, mounts again and checks
+ * that the state persisted. Every check of the script becomes one test here.
+ */
+class OverlayPosixSuiteTest {
+
+    @TestFactory
+    List<DynamicTest> posixSuite_ourOverlayAsRoot() throws Exception {
+        return suite("ours", "root");
+    }
+
+    @TestFactory
+    List<DynamicTest> posixSuite_ourOverlayAsUnprivilegedUser() throws Exception {
+        return suite("ours", "user");
+    }
+
+    @TestFactory
+    List<DynamicTest> posixSuite_kernelOverlayfsReference() throws Exception {
+        return suite("kernel", "root");
+    }
+
+    private interface Mounted extends AutoCloseable {
+        @Override
+        void close() throws Exception;
+    }
+
+    private List<DynamicTest> suite(String kind, String priv) throws Exception {
+        assumeTrue(Sh.isRoot(), "the suite builds lowers with mknod and trusted.* xattrs: run as root");
+        Path base = Files.createTempDirectory("overlay-suite-");
+        List<String> lines = new ArrayList<>();
+        try {
+            Sh.ok("chmod", "755", base.toString());
+            Path repo = Sh.repo();
+            Sh.ok("bash", repo.resolve("testdata/overlay-lowers.sh").toString(), base.toString());
+            Path upper = Files.createDirectory(base.resolve("upper"));
+            Path work = Files.createDirectory(base.resolve("work"));
+            Path mnt = Files.createDirectory(base.resolve("mnt"));
+            if (priv.equals("user")) {
+                Sh.ok("chown", "sqtest:sqtest", upper.toString(), mnt.toString());
+            }
+            String script = repo.resolve("testdata/overlay-posix-suite.sh").toString();
+            for (String phase : List.of("run", "verify")) {
+                try (Mounted m = mount(kind, priv, base, upper, work, mnt)) {
+                    List<String> cmd = List.of("bash", script, phase, mnt.toString(), kind, priv);
+                    Sh.Result r = Sh.run(priv.equals("user") ? Sh.asUser(cmd.toArray(String[]::new)) : cmd);
+                    r.out().lines().forEach(lines::add);
+                }
+            }
+        } finally {
+            Sh.run(List.of("umount", "-l", base.resolve("mnt").toString()));
+            Sh.run(List.of("rm", "-rf", base.toString()));
+        }
+        List<DynamicTest> tests = new ArrayList<>();
+        for (String l : lines) {
+            if (l.startsWith("ok ") || l.startsWith("FAIL ")) {
+                String name = l.substring(l.indexOf(' ') + 1).split(":")[0];
+                tests.add(DynamicTest.dynamicTest(name, () -> assertTrue(l.startsWith("ok "), l)));
+            }
+        }
+        for (String phase : List.of("run", "verify")) {
+            tests.add(DynamicTest.dynamicTest("suite_completes_" + phase,
+                    () -> assertTrue(lines.contains("done " + phase), "suite output:\n" + String.join("\n", lines))));
+        }
+        return tests;
+    }
+
+    private Mounted mount(String kind, String priv, Path base, Path upper, Path work, Path mnt) throws Exception {
+        Path l1 = base.resolve("lower1");
+        Path l2 = base.resolve("lower2");
+        if (kind.equals("kernel")) {
+            Sh.ok("mount", "-t", "overlay", "overlay", "-o",
+                    "lowerdir=" + l1 + ":" + l2 + ",upperdir=" + upper + ",workdir=" + work, mnt.toString());
+            return () -> Sh.ok("umount", mnt.toString());
+        }
+        if (priv.equals("root")) {
+            Overlay o = Overlay.open(List.of(DirectoryTree.of(l1), DirectoryTree.of(l2)), upper);
+            FuseMount m = FuseMount.mount(o, mnt, MountOptions.builder().readOnly(false).build());
+            return m::close;
+        }
+        return serveAsUser(base, upper, mnt, l1, l2);
+    }
+
+    /** Runs the FUSE server in a JVM of its own as sqtest, on a copy of our class path it can read. */
+    private static Mounted serveAsUser(Path base, Path upper, Path mnt, Path l1, Path l2) throws Exception {
+        Path cpDir = base.resolve("cp");
+        Files.createDirectories(cpDir);
+        List<String> cp = new ArrayList<>();
+        int i = 0;
+        for (String e : System.getProperty("java.class.path").split(":")) {
+            if (e.isEmpty() || !Files.exists(Path.of(e))) {
+                continue;
+            }
+            Path dst = cpDir.resolve((i++) + "-" + Path.of(e).getFileName());
+            Sh.ok("cp", "-r", e, dst.toString());
+            cp.add(dst.toString());
+        }
+        Sh.ok("chmod", "-R", "a+rX", cpDir.toString());
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(Sh.asUser(java, "-cp", String.join(":", cp),
+                OverlayServer.class.getName(), upper.toString(), mnt.toString(), l1.toString(), l2.toString()))
+                .redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        StringBuilder log = new StringBuilder();
+        while ((line = out.readLine()) != null && !line.equals("mounted")) {
+            log.append(line).append('\n');
+        }
+        if (line == null) {
+            p.waitFor(10, TimeUnit.SECONDS);
+            throw new IOException("overlay server as sqtest did not mount:\n" + log);
+        }
+        return () -> {
+            p.getOutputStream().close();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                Sh.run(List.of("umount", "-l", mnt.toString()));
+            }
+        };
+    }
+}
