@@ -189,8 +189,17 @@ public final class FuseMount implements AutoCloseable {
         }
     }
 
+    /**
+     * Checks that this machine can mount through FUSE (libfuse2 loadable, /dev/fuse usable)
+     * without mounting anything, so a command can fail early with one line of advice.
+     */
+    public static void checkAvailable() throws FuseUnavailableException {
+        checkDevice();
+        JnrFuseBackend.library();
+    }
+
     /** /dev/fuse must exist and be usable by this user before libfuse tries (its errors are cryptic). */
-    static void checkDevice() throws FuseUnavailableException {
+    public static void checkDevice() throws FuseUnavailableException {
         Path dev = Path.of(System.getProperty("squashroot.fusedev", "/dev/fuse"));
         if (!Files.exists(dev)) {
             throw new FuseUnavailableException(dev + " does not exist: load the fuse kernel module (modprobe fuse)"

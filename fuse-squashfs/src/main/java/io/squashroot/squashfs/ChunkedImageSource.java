@@ -4,9 +4,10 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.EOFException;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,6 +28,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class ChunkedImageSource implements ImageSource {
 
     private static volatile Cache<Key, byte[]> memory;
+    private static final ConcurrentHashMap<Key, CompletableFuture<byte[]>> INFLIGHT = new ConcurrentHashMap<>();
     private static final ExecutorService READAHEAD = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "squashroot-readahead");
         t.setDaemon(true);
@@ -116,18 +118,34 @@ final class ChunkedImageSource implements ImageSource {
     }
 
     private byte[] load(Cache<Key, byte[]> m, Key key) throws IOException {
-        try {
-            // Caffeine runs one loader per key at a time: threads (and readahead) asking for the
-            // same chunk wait for the first instead of fetching it again.
-            return m.get(key, k -> {
-                try {
-                    return fetch(k.index());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
+        // One fetch per chunk at a time in the process: later askers wait for the first. (Not
+        // Caffeine's compute, which would hold a hash bin, and so unrelated chunks, for as long
+        // as a slow storage server takes.)
+        CompletableFuture<byte[]> mine = new CompletableFuture<>();
+        CompletableFuture<byte[]> theirs = INFLIGHT.putIfAbsent(key, mine);
+        if (theirs != null) {
+            try {
+                return theirs.join();
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw new IOException(io.getMessage(), io);
                 }
-            });
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+                throw e;
+            }
+        }
+        try {
+            byte[] b = m.getIfPresent(key); // loaded and released between our miss and putIfAbsent
+            if (b == null) {
+                b = fetch(key.index());
+                m.put(key, b);
+            }
+            mine.complete(b);
+            return b;
+        } catch (IOException | RuntimeException e) {
+            mine.completeExceptionally(e);
+            throw e;
+        } finally {
+            INFLIGHT.remove(key, mine);
         }
     }
 

@@ -94,6 +94,33 @@ class NodeCacheTest {
     }
 
     @Test
+    void fetchesEachChunkOnce_withManyThreadsInOneProcess() throws Exception {
+        long chunk = 512 << 10; // a chunk size no other test in this JVM uses, so memory starts cold
+        ReadSettings s = new ReadSettings(chunk, 2, 64L << 20, dir.resolve("cache-threads"), 1L << 30);
+        try (SquashfsImage img = SquashfsImage.open(image, BlockCache.create(0), s)) {
+            List<java.util.concurrent.Future<String>> results = new ArrayList<>();
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                for (int i = 0; i < 8; i++) {
+                    results.add(pool.submit(() -> {
+                        Map<String, byte[]> files = new TreeMap<>();
+                        ImageReadProbe.walk(img, img.root(), "", files);
+                        return digest(files);
+                    }));
+                }
+                for (java.util.concurrent.Future<String> f : results) {
+                    assertEquals(expectedDigest, f.get(120, TimeUnit.SECONDS));
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            ReadStats r = img.readStats();
+            assertEquals((Files.size(image) + chunk - 1) / chunk, r.nodeMisses(), r.toString());
+            assertEquals(0, r.nodeCorrupt());
+        }
+    }
+
+    @Test
     void repairsDamagedChunks_detectedOnRead() throws Exception {
         Path cache = dir.resolve("cache-corrupt");
         Probe first = Probe.of(probe(cache, "1G"));
@@ -211,6 +238,10 @@ class NodeCacheTest {
                 }
             }
         }
+        return digest(files);
+    }
+
+    static String digest(Map<String, byte[]> files) throws Exception {
         MessageDigest md = MessageDigest.getInstance("SHA-256");
         for (Map.Entry<String, byte[]> e : files.entrySet()) {
             md.update(e.getKey().getBytes(StandardCharsets.UTF_8));

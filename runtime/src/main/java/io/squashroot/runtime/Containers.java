@@ -173,7 +173,7 @@ public final class Containers {
                 }
             }
             try {
-                RunDirs.clean(runDir);
+                RunDirs.clean(runDir, false);
             } catch (IOException e) {
                 first = first == null ? e : first;
             }
@@ -251,10 +251,23 @@ public final class Containers {
         for (String e : environ) {
             env.add(e.contains("=") ? e : e + "=" + System.getenv().getOrDefault(e, ""));
         }
+        // The container's pid and mount namespaces belong to the user namespace of its init (the
+        // start script, mapped root); without --root the command runs in a nested user namespace
+        // that maps the caller's uid. Entering the nested one first would leave us without the
+        // right to join the pid namespace, so: join init's user namespace with the pid and mount
+        // namespaces, then (host's nsenter, still reachable before the chroot) the nested one.
+        long init = namespaceInit(pid);
+        String target = Long.toString(pid);
         List<String> cmd = new ArrayList<>(List.of("env", "-i"));
         cmd.addAll(env);
-        cmd.addAll(List.of("nsenter", "--target", Long.toString(pid), "--user", "--mount", "--pid",
-                "--preserve-credentials", "--root", "--wd", "--"));
+        cmd.addAll(List.of("nsenter", "--user=/proc/" + init + "/ns/user", "--mount=/proc/" + target + "/ns/mnt",
+                "--pid=/proc/" + target + "/ns/pid", "--preserve-credentials", "--"));
+        if (!nsLink(pid, "user").equals(nsLink(init, "user"))) {
+            cmd.addAll(List.of("nsenter", "--user=/proc/" + target + "/ns/user", "--preserve-credentials"));
+        } else {
+            cmd.add("nsenter");
+        }
+        cmd.addAll(List.of("--root=/proc/" + target + "/root", "--wd=/proc/" + target + "/cwd", "--"));
         cmd.addAll(command);
         Process p = new ProcessBuilder(cmd).inheritIO().start();
         while (true) {
@@ -263,6 +276,38 @@ public final class Containers {
             } catch (InterruptedException e) {
                 // wait for the command
             }
+        }
+    }
+
+    /** The host pid of the init (pid 1) of {@code pid}'s pid namespace: its topmost ancestor in it. */
+    private static long namespaceInit(long pid) throws IOException {
+        String ns = nsLink(pid, "pid");
+        long cur = pid;
+        for (int depth = 0; depth < 4096; depth++) {
+            Optional<ProcessHandle> parent = ProcessHandle.of(cur).flatMap(ProcessHandle::parent);
+            if (parent.isEmpty()) {
+                return cur;
+            }
+            long pp = parent.get().pid();
+            String pns;
+            try {
+                pns = nsLink(pp, "pid");
+            } catch (IOException e) {
+                return cur;
+            }
+            if (!pns.equals(ns)) {
+                return cur;
+            }
+            cur = pp;
+        }
+        return cur;
+    }
+
+    private static String nsLink(long pid, String kind) throws IOException {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", kind)).toString();
+        } catch (IOException e) {
+            throw new IOException("Process not found: " + pid + " (cannot read its " + kind + " namespace)");
         }
     }
 

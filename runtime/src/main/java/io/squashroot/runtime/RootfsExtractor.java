@@ -1,15 +1,15 @@
 package io.squashroot.runtime;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import io.squashroot.extract.Extractor;
+import io.squashroot.squashfs.SquashfsImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
- * Unsquashes an image into a new directory, as {@code enroot create} does: with
- * {@code unsquashfs -processors $ENROOT_MAX_PROCESSORS -user-xattrs}, then enroot's permission
- * fix (owner read/search everywhere, owner write on directories) so the tree can be used and
+ * Unsquashes an image into a new directory, as {@code enroot create} does, with the project's
+ * parallel {@link Extractor} ($ENROOT_MAX_PROCESSORS threads), then enroot's permission fix
+ * (owner read/search everywhere, owner write on directories) so the tree can be used and
  * removed without privileges. The target must not exist; on failure nothing is left.
  */
 final class RootfsExtractor {
@@ -21,19 +21,10 @@ final class RootfsExtractor {
             throw new IOException("File already exists: " + target);
         }
         Files.createDirectories(target.getParent());
-        List<String> cmd = List.of("unsquashfs", "-no-progress", "-processors",
-                Integer.toString(Math.max(1, processors)), "-user-xattrs", "-d", target.toString(), image.toString());
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int rc = p.waitFor();
-            if (rc != 0 || !Files.isDirectory(target)) {
-                String last = out.strip();
-                int nl = last.lastIndexOf('\n');
-                throw new IOException(image + ": extraction failed: " + (nl >= 0 ? last.substring(nl + 1) : last));
-            }
+        try (SquashfsImage img = SquashfsImage.open(image)) {
+            Extractor.create(Math.max(1, processors), false).extract(img, target);
             fixPermissions(target);
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             Tree.deleteQuietly(target);
             throw e;
         } catch (InterruptedException e) {

@@ -97,19 +97,27 @@ final class RunDirs {
      * root filesystem it names; returns the bytes freed.
      */
     static long clean(Path dir) throws IOException {
+        return clean(dir, true);
+    }
+
+    /** As {@link #clean(Path)}; {@code measure} false skips du (the normal end of a start). */
+    static long clean(Path dir, boolean measure) throws IOException {
         long freed = 0;
         for (Path m : Mounts.under(dir)) {
             Mounts.detach(m);
+        }
+        if (!Files.isDirectory(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
         }
         Path extracted = dir.resolve(EXTRACTED);
         if (Files.isRegularFile(extracted)) {
             Path tree = Path.of(Files.readString(extracted, StandardCharsets.UTF_8).trim());
             if (tree.getFileName() != null && tree.getFileName().toString().startsWith(PREFIX)) {
-                freed += Tree.sizeOnDisk(tree);
+                freed += measure ? Tree.sizeOnDisk(tree) : 0;
                 Tree.delete(tree);
             }
         }
-        freed += Tree.sizeOnDisk(dir);
+        freed += measure ? Tree.sizeOnDisk(dir) : 0;
         Tree.delete(dir);
         return freed;
     }

@@ -1,0 +1,89 @@
+#!/bin/bash
+# Start-to-first-output of one container start, by image size and by way of starting:
+#   fuse     squashroot start IMAGE            (mounted in place, private overlay)
+#   extract  squashroot start --mount-mode=extract IMAGE   (unsquash to disk first)
+#   pyxis    unsquashfs -d DIR IMAGE; unshare -r chroot DIR ...   (pyxis's path)
+#   enroot   squashfuse + fuse-overlayfs + unshare -r chroot      (enroot's direct .sqsh start)
+# The workload is `cat /etc/os-release`; "first output" is its first byte on our stdout.
+# cold: page cache dropped before each run (root only); warm: the same run repeated at once.
+#
+# Usage: bench/start/start-latency.sh [-s "0.25 1 4"] [-n RUNS] [-m "fuse extract pyxis enroot"]
+#        [-d WORKDIR] [-o RESULTS.csv]
+# Images are busybox + incompressible filler to the size (GiB), built once in WORKDIR.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/../.." && pwd -P)
+sizes="0.25 1 4"; runs=3; modes="fuse extract pyxis enroot"
+work=${TMPDIR:-/tmp}/squashroot-start-bench; out=""
+while getopts "s:n:m:d:o:" o; do
+    case "$o" in
+    s) sizes=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; d) work=$OPTARG ;; o) out=$OPTARG ;;
+    *) sed -n '2,13p' "$0"; exit 2 ;;
+    esac
+done
+mkdir -p "$work"
+out=${out:-$work/results.csv}
+sq="$here/bin/squashroot"
+fo="$here/bench/start/first-output.py"
+export XDG_RUNTIME_DIR="$work/run" XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache" TMPDIR="$work/tmp"
+export SQUASHROOT_SYSCONF_DIR="$work/sysconf"
+mkdir -p "$XDG_RUNTIME_DIR" "$TMPDIR" "$SQUASHROOT_SYSCONF_DIR"
+"$sq" version >/dev/null   # builds the jar and the class-data archive once, outside the timing
+
+image_for() {   # size in GiB -> image path
+    local img="$work/image-$1G.sqsh"
+    if [ ! -s "$img" ]; then
+        local root="$work/root-$1"
+        rm -rf "$root"
+        "$here/testdata/busybox-rootfs.sh" "$root"
+        mkdir -p "$root/data"
+        local mib; mib=$(awk -v g="$1" 'BEGIN { printf "%d", g * 1024 }')
+        local i=0
+        while [ $((i * 64)) -lt "$mib" ]; do
+            head -c $((64 << 20)) /dev/urandom > "$root/data/blob$i"
+            i=$((i + 1))
+        done
+        mksquashfs "$root" "$img.tmp" -all-root -noappend -quiet -comp zstd >/dev/null
+        mv "$img.tmp" "$img"
+        rm -rf "$root"
+    fi
+    echo "$img"
+}
+
+drop() { [ "$1" = cold ] && [ "$(id -u)" = 0 ] && { sync; echo 3 > /proc/sys/vm/drop_caches; } || :; }
+
+run_mode() {   # mode image -> "first,total,status"
+    local mode=$1 img=$2 d="$work/peer"
+    case "$mode" in
+    fuse)    python3 "$fo" "$sq" start --mount-mode=fuse "$img" cat /etc/os-release ;;
+    extract) python3 "$fo" "$sq" start --mount-mode=extract "$img" cat /etc/os-release ;;
+    pyxis)
+        rm -rf "$d"
+        python3 "$fo" sh -c 'unsquashfs -q -d "$1" "$2" >/dev/null && exec unshare -r chroot "$1" cat /etc/os-release' \
+            sh "$d" "$img"
+        rm -rf "$d" ;;
+    enroot)
+        rm -rf "$d"; mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/root"
+        python3 "$fo" sh -c 'squashfuse "$2" "$1/lower" && fuse-overlayfs -o "lowerdir=$1/lower,upperdir=$1/upper,workdir=$1/work" "$1/root" \
+            && exec unshare -r chroot "$1/root" cat /etc/os-release' sh "$d" "$img"
+        fusermount -u "$d/root" 2>/dev/null || :; fusermount -u "$d/lower" 2>/dev/null || :
+        rm -rf "$d" ;;
+    esac
+}
+
+[ -s "$out" ] || echo "size_gib,mode,cache,run,first_output_s,total_s,status" > "$out"
+for size in $sizes; do
+    img=$(image_for "$size")
+    for cache in cold warm; do
+        for r in $(seq 1 "$runs"); do
+            for mode in $modes; do
+                drop "$cache"
+                [ "$cache" = warm ] && run_mode "$mode" "$img" >/dev/null   # warm-up run
+                echo "$size,$mode,$cache,$r,$(run_mode "$mode" "$img")" | tee -a "$out"
+            done
+        done
+    done
+done
+echo "results: $out" >&2
+# Medians per size/mode/cache:
+awk -F, 'NR > 1 && $5 != "" { k = $1 "," $2 "," $3; v[k] = v[k] " " $5 }
+    END { for (k in v) { n = split(v[k], a, " "); asort(a); printf "%s,%s\n", k, a[int((n + 1) / 2)] } }' "$out" | sort -t, -k1,1n -k3,3 -k2,2

@@ -1,0 +1,54 @@
+package io.squashroot.cli;
+
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * Hidden: the training run for the application class-data-sharing archive that bin/squashroot
+ * builds next to the jar (-XX:ArchiveClassesAtExit). It loads what a container start loads
+ * (command line parsing, configuration, launcher, FUSE and overlay classes) without starting
+ * anything, so a real start maps those classes from the archive instead of parsing jars:
+ * the largest part of the JVM's share of start latency.
+ */
+@Command(name = "cds-train", hidden = true)
+final class CdsTrainCommand implements Runnable {
+    private static final List<String> CLASSES = List.of(
+            "io.squashroot.runtime.Containers", "io.squashroot.runtime.Launcher",
+            "io.squashroot.runtime.LaunchRequest", "io.squashroot.runtime.StartOptions",
+            "io.squashroot.runtime.ContainerStore", "io.squashroot.runtime.ContainerStore$Lock",
+            "io.squashroot.runtime.ContainerRecord", "io.squashroot.runtime.RunDirs",
+            "io.squashroot.runtime.Mounts", "io.squashroot.runtime.Tree", "io.squashroot.runtime.ImageFile",
+            "io.squashroot.runtime.ScriptLibrary", "io.squashroot.runtime.Rootfs", "io.squashroot.runtime.FuseRootfs",
+            "io.squashroot.runtime.HostIds", "io.squashroot.runtime.Signals",
+            "io.squashroot.fuse.FuseMount", "io.squashroot.fuse.MountOptions", "io.squashroot.fuse.JnrFuseBackend",
+            "io.squashroot.fuse.FsTree", "io.squashroot.fuse.FileAttr",
+            "io.squashroot.overlay.Overlay", "io.squashroot.squashfs.SquashfsImage",
+            "io.squashroot.squashfs.BlockCache", "sun.misc.Signal");
+
+    @Override
+    public void run() {
+        CommandLine cl = Main.commandLine();
+        cl.parseArgs("start", "--rw", "-e", "A=1", "-m", "/a:/b", "image.sqsh", "true");
+        try {
+            io.squashroot.runtime.config.ConfigLoader.fromSystem().load();
+        } catch (Exception e) {
+            // training only
+        }
+        ClassLoader l = CdsTrainCommand.class.getClassLoader();
+        for (String c : CLASSES) {
+            try {
+                Class.forName(c, false, l);
+            } catch (Throwable e) {
+                // a class that is not in this build: nothing to archive
+            }
+        }
+        try {
+            new ProcessBuilder("true").start().waitFor();
+            java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo"));
+            ProcessHandle.current().info().startInstant();
+        } catch (Exception e) {
+            // training only
+        }
+    }
+}

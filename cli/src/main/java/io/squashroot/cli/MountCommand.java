@@ -1,0 +1,174 @@
+package io.squashroot.cli;
+
+import io.squashroot.fuse.FsTree;
+import io.squashroot.fuse.FuseMount;
+import io.squashroot.fuse.MountOptions;
+import io.squashroot.fuse.MountTable;
+import io.squashroot.fuse.SquashfsTree;
+import io.squashroot.squashfs.BlockCache;
+import io.squashroot.squashfs.SquashfsImage;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code squashroot mount IMAGE MOUNTPOINT}: serves an image read-only through FUSE.
+ *
+ * <p>By default the command starts a detached server JVM (the same command with
+ * {@code --foreground}) and returns once the mount answers; the server exits when the mount is
+ * unmounted, and SIGINT/SIGTERM make it unmount first. The tree to serve comes from
+ * {@link #openTree}, the one place a variant of this command (layers, an upper directory)
+ * needs to change.
+ */
+@Command(name = "mount",
+        mixinStandardHelpOptions = true,
+        description = {"Mount a SquashFS image read-only through FUSE (no root needed).",
+                "Returns once the mount answers; the server runs in the background until"
+                        + " 'squashroot umount MOUNTPOINT'."},
+        footer = {"", "Mount options (-o, comma-separated; squashfuse's spelling where it has one):",
+                "  uid=N,gid=N      owner shown for every file (default: as stored when",
+                "                   root, the calling user otherwise)",
+                "  allow_other      let other users in (user_allow_other in /etc/fuse.conf)",
+                "  cache_size=SIZE  decoded-block cache, e.g. 512M (default 256M)",
+                "  prefetch=N       blocks decoded ahead of a sequential reader (default 8)",
+                "  threads=N        request worker threads (default: CPUs, 2..8)",
+                "  entry_timeout=S  attr_timeout=S  kernel cache lifetimes (default 86400)",
+                "  nokernel_cache  readahead=SIZE  fsname=NAME  subtype=NAME"})
+public class MountCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "SquashFS image file")
+    Path image;
+
+    @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "existing directory to mount on")
+    Path mountpoint;
+
+    @Option(names = "--foreground", description = "Serve in this process until unmounted or interrupted.")
+    boolean foreground;
+
+    @Option(names = "-o", paramLabel = "OPTIONS", split = ",", description = "Mount options (see below).")
+    List<String> options = new ArrayList<>();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** What {@link #openTree} needs besides the FUSE options. */
+    protected record TreeSettings(long cacheBytes, int prefetchBlocks) {
+    }
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        Path mp = mountpoint.toAbsolutePath().normalize();
+        List<String> fuseOpts = new ArrayList<>();
+        long cacheBytes = BlockCache.DEFAULT_MAX_BYTES;
+        int prefetch = 8;
+        for (String o : options) {
+            if (o.startsWith("cache_size=")) {
+                cacheBytes = io.squashroot.fuse.Sizes.parse(o.substring("cache_size=".length()));
+            } else if (o.startsWith("prefetch=")) {
+                prefetch = parseCount("prefetch", o.substring("prefetch=".length()), 256);
+            } else {
+                fuseOpts.add(o);
+            }
+        }
+        MountOptions opts = MountOptions.parse(String.join(",", fuseOpts), defaults(mp));
+        StaleMounts.recover(mp);
+        if (!Files.isDirectory(mp)) {
+            throw new ExitException(1, mp + ": mountpoint is not a directory");
+        }
+        if (MountTable.isFuseMount(mp)) {
+            throw new ExitException(1, mp + ": already mounted (squashroot umount " + mp + " first)");
+        }
+        TreeSettings settings = new TreeSettings(cacheBytes, prefetch);
+        if (!foreground) {
+            FuseMount.checkDevice(); // libfuse itself is checked by the server, which loads it
+            // Open once here so a bad image fails in this process, with its one-line message.
+            try (Closeable ignored = openTree(settings)) {
+                return MountDaemon.start(spec.root().commandLine().getParseResult().originalArgs(), mp);
+            }
+        }
+        FuseMount.checkAvailable();
+        return serve(settings, mp, opts);
+    }
+
+    private MountOptions defaults(Path mp) {
+        MountOptions.Builder b = MountOptions.builder().fsname(image.toAbsolutePath().toString());
+        long[] me = MountTable.processOwner();
+        if (me[0] != 0 && me[0] >= 0) {
+            b.owner(me[0], me[1]); // unprivileged: the image appears as the caller's own files
+        }
+        return b.build();
+    }
+
+    private static int parseCount(String key, String v, int max) {
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0 || n > max) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("mount option " + key + "=" + v + ": must be 0.." + max);
+        }
+    }
+
+    /** A tree to mount and what to close after it is unmounted. */
+    protected interface OpenTree extends Closeable {
+        FsTree tree();
+    }
+
+    /** Opens the tree this command serves; subclasses or later options may build another. */
+    protected OpenTree openTree(TreeSettings s) throws IOException {
+        SquashfsImage img = SquashfsImage.open(image, BlockCache.create(s.cacheBytes()));
+        java.util.concurrent.ExecutorService pool = s.prefetchBlocks() == 0 ? null
+                : java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
+                    Thread t = new Thread(r, "prefetch");
+                    t.setDaemon(true);
+                    return t;
+                });
+        SquashfsTree tree = new SquashfsTree(img, pool == null ? Runnable::run : pool, s.prefetchBlocks());
+        return new OpenTree() {
+            @Override
+            public FsTree tree() {
+                return tree;
+            }
+
+            @Override
+            public void close() throws IOException {
+                if (pool != null) {
+                    pool.shutdownNow();
+                }
+                img.close();
+            }
+        };
+    }
+
+    private int serve(TreeSettings settings, Path mp, MountOptions opts) throws IOException, InterruptedException {
+        try (OpenTree t = openTree(settings)) {
+            FuseMount m = FuseMount.mount(t.tree(), mp, opts);
+            Thread hook = new Thread(() -> {
+                try {
+                    m.close();
+                } catch (IOException e) {
+                    System.err.println("squashroot: " + e.getMessage());
+                }
+            }, "unmount-on-exit");
+            Runtime.getRuntime().addShutdownHook(hook);
+            MountDaemon.markReady(mp);
+            m.awaitUnmount();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is already unmounting
+            }
+        }
+        return 0;
+    }
+}

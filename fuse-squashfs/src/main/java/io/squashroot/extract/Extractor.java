@@ -1,0 +1,366 @@
+package io.squashroot.extract;
+
+import io.squashroot.squashfs.CorruptImageException;
+import io.squashroot.squashfs.DirEntry;
+import io.squashroot.squashfs.Inode;
+import io.squashroot.squashfs.SquashfsImage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.Charset;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Extracts a whole image into a directory with N worker threads, restoring what unsquashfs
+ * restores: content (sparse files stay sparse), mode, owner (as root; the caller otherwise),
+ * mtime, symlinks, hard links, device nodes, FIFOs and sockets (when permitted, otherwise
+ * counted), and xattrs (when permitted, otherwise counted).
+ *
+ * <p>Why it is safe on hostile images: one thread walks the tree and creates every directory
+ * itself, so every parent of an output path is a real directory this extraction made (or, with
+ * {@code force}, one it checked with {@code NOFOLLOW_LINKS}); names that could step outside
+ * ({@code /}, {@code .}, {@code ..}, empty, NUL) are refused; files are opened with
+ * {@code CREATE_NEW} and {@code NOFOLLOW_LINKS}; a directory seen twice (a cycle) is an error;
+ * symlinks are created but never followed. Workers only fill in files and special nodes, and
+ * directory metadata is applied last, deepest first, so read-only directories do not block
+ * their own contents.
+ */
+public final class Extractor {
+    /** Work items queued ahead of the workers: bounds memory on images with millions of files. */
+    private static final int MAX_QUEUED = 4096;
+
+    private final int threads;
+    private final boolean force;
+
+    private Extractor(int threads, boolean force) {
+        this.threads = threads;
+        this.force = force;
+    }
+
+    /**
+     * @param threads worker threads (≥ 1)
+     * @param force overwrite existing files and extract into a non-empty directory
+     */
+    public static Extractor create(int threads, boolean force) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        return new Extractor(threads, force);
+    }
+
+    /** Extracts all of {@code image} into {@code dir}, created if missing. */
+    public ExtractReport extract(SquashfsImage image, Path dir) throws IOException {
+        Path root = prepare(dir);
+        return new Run(image, root).run();
+    }
+
+    private Path prepare(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            Path real = dir.toRealPath();
+            if (!Files.isDirectory(real)) {
+                throw new FileAlreadyExistsException(dir + ": exists and is not a directory");
+            }
+            if (!force) {
+                try (var s = Files.list(real)) {
+                    if (s.findAny().isPresent()) {
+                        throw new FileAlreadyExistsException(dir + ": directory is not empty (use --force to overwrite)");
+                    }
+                }
+            }
+            return real;
+        }
+        Files.createDirectories(dir);
+        return dir.toRealPath();
+    }
+
+    /** One extraction: counters, the worker pool, deferred hard links and directory metadata. */
+    private final class Run {
+        private final SquashfsImage image;
+        private final Path root;
+        private final boolean isRoot;
+        private final Charset pathCharset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
+        private final ExecutorService pool;
+        private final Semaphore queued = new Semaphore(MAX_QUEUED);
+        private final AtomicReference<IOException> failure = new AtomicReference<>();
+        private final LongAdder files = new LongAdder();
+        private final LongAdder symlinks = new LongAdder();
+        private final LongAdder specials = new LongAdder();
+        private final LongAdder bytes = new LongAdder();
+        private final LongAdder skippedSpecial = new LongAdder();
+        private final LongAdder skippedXattrs = new LongAdder();
+        private long directories;
+        private long hardLinks;
+        private long unrepresentable;
+        private final Map<Long, Path> firstPath = new HashMap<>();
+        private final List<Path[]> links = new ArrayList<>();
+        private final List<Object[]> dirMeta = new ArrayList<>();
+        private final Set<Long> seenDirs = new HashSet<>();
+
+        Run(SquashfsImage image, Path root) throws IOException {
+            this.image = image;
+            this.root = root;
+            this.isRoot = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
+            this.pool = Executors.newFixedThreadPool(threads, r -> {
+                Thread t = new Thread(r, "extract");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+
+        ExtractReport run() throws IOException {
+            try {
+                seenDirs.add(image.root().ref());
+                walk(image.root(), root, 0);
+            } catch (IOException | RuntimeException e) {
+                pool.shutdownNow();
+                awaitPool();
+                throw e;
+            }
+            pool.shutdown();
+            awaitPool();
+            IOException f = failure.get();
+            if (f != null) {
+                throw f;
+            }
+            for (Path[] l : links) {
+                replaceable(l[0]);
+                Files.createLink(l[0], l[1]);
+            }
+            for (int i = dirMeta.size() - 1; i >= 0; i--) {
+                Object[] m = dirMeta.get(i);
+                restore((Path) m[0], (Inode) m[1]);
+            }
+            restore(root, image.root());
+            if (unrepresentable > 0) {
+                throw new IOException(image.name() + ": " + unrepresentable + " names are not valid "
+                        + pathCharset.name() + " and were not extracted (set a UTF-8 locale)");
+            }
+            return new ExtractReport(directories, files.sum(), symlinks.sum(), hardLinks, specials.sum(), bytes.sum(),
+                    skippedSpecial.sum(), skippedXattrs.sum());
+        }
+
+        private void awaitPool() throws IOException {
+            try {
+                while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+                    // keep waiting: workers finish or fail on their own
+                }
+            } catch (InterruptedException e) {
+                pool.shutdownNow();
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("extraction interrupted");
+            }
+        }
+
+        private void walk(Inode.Directory dir, Path path, int depth) throws IOException {
+            for (DirEntry e : image.list(dir)) {
+                if (failure.get() != null) {
+                    return;
+                }
+                String name = name(e);
+                if (name == null) {
+                    unrepresentable++;
+                    continue;
+                }
+                Path child = path.resolve(name);
+                if (!child.getParent().equals(path)) {
+                    throw new CorruptImageException(image.name() + ": directory entry '" + name + "' of inode "
+                            + dir.number() + " is not a plain name");
+                }
+                Inode inode = image.inode(e);
+                if (inode instanceof Inode.Directory sub) {
+                    if (!seenDirs.add(sub.ref())) {
+                        throw new CorruptImageException(image.name() + ": directory entry '" + name + "' of inode "
+                                + dir.number() + " refers back to directory inode " + sub.number() + " (a cycle)");
+                    }
+                    makeDirectory(child);
+                    directories++;
+                    dirMeta.add(new Object[] {child, sub});
+                    walk(sub, child, depth + 1);
+                    continue;
+                }
+                if (inode.linkCount() > 1) {
+                    Path first = firstPath.putIfAbsent(inode.ref(), child);
+                    if (first != null) {
+                        links.add(new Path[] {child, first});
+                        hardLinks++;
+                        continue;
+                    }
+                }
+                submit(child, inode);
+            }
+        }
+
+        /** The entry's name as a path component, or null if this JVM cannot spell it exactly. */
+        private String name(DirEntry e) throws CorruptImageException {
+            byte[] b = e.nameBytes();
+            if (b.length == 0 || (b.length == 1 && b[0] == '.') || (b.length == 2 && b[0] == '.' && b[1] == '.')) {
+                throw new CorruptImageException(image.name() + ": directory entry name '" + e.name() + "' is not allowed");
+            }
+            for (byte c : b) {
+                if (c == '/' || c == 0) {
+                    throw new CorruptImageException(image.name() + ": directory entry name contains '/' or NUL");
+                }
+            }
+            try {
+                CharBuffer cb = pathCharset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
+                return cb.toString();
+            } catch (CharacterCodingException ex) {
+                return null;
+            }
+        }
+
+        private void makeDirectory(Path p) throws IOException {
+            try {
+                Files.createDirectory(p);
+            } catch (FileAlreadyExistsException ex) {
+                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                if (a.isDirectory()) {
+                    return;
+                }
+                if (!force) {
+                    throw new FileAlreadyExistsException(p + ": exists (use --force to overwrite)");
+                }
+                Files.delete(p);
+                Files.createDirectory(p);
+            }
+        }
+
+        /** With force, removes what is at p (never following a symlink); without, refuses. */
+        private void replaceable(Path p) throws IOException {
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+                if (!force) {
+                    throw new FileAlreadyExistsException(p + ": exists (use --force to overwrite)");
+                }
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    deleteTree(p);
+                } else {
+                    Files.delete(p);
+                }
+            }
+        }
+
+        private void deleteTree(Path p) throws IOException {
+            try (var s = Files.walk(p)) {
+                List<Path> all = s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
+                for (Path q : all) {
+                    Files.delete(q);
+                }
+            }
+        }
+
+        private void submit(Path path, Inode inode) throws IOException {
+            try {
+                queued.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("extraction interrupted");
+            }
+            pool.execute(() -> {
+                try {
+                    if (failure.get() == null) {
+                        create(path, inode);
+                    }
+                } catch (IOException e) {
+                    failure.compareAndSet(null, e);
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, new IOException(path + ": " + e, e));
+                } finally {
+                    queued.release();
+                }
+            });
+        }
+
+        private void create(Path path, Inode inode) throws IOException {
+            replaceable(path);
+            if (inode instanceof Inode.RegularFile f) {
+                try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS)) {
+                    bytes.add(image.transferTo(f, out));
+                }
+                files.increment();
+            } else if (inode instanceof Inode.Symlink s) {
+                byte[] target = java.util.Arrays.copyOf(s.target(), s.target().length + 1);
+                if (Posix.libc().symlink(target, path.toString()) != 0) {
+                    throw new IOException(path + ": cannot create symlink: " + Posix.strerror(Posix.errno()));
+                }
+                symlinks.increment();
+            } else if (mknod(path, inode)) {
+                specials.increment();
+            } else {
+                skippedSpecial.increment();
+                return;
+            }
+            restore(path, inode);
+        }
+
+        private boolean mknod(Path path, Inode inode) throws IOException {
+            long dev = 0;
+            if (inode instanceof Inode.BlockDevice b) {
+                dev = Posix.makedev(b.major(), b.minor());
+            } else if (inode instanceof Inode.CharDevice c) {
+                dev = Posix.makedev(c.major(), c.minor());
+            }
+            int rc = Posix.libc().mknod(path.toString(), inode.mode() & ~07777 | 0600, dev);
+            if (rc != 0) {
+                int errno = Posix.errno();
+                if (errno == Posix.EPERM || errno == Posix.EACCES) {
+                    return false;
+                }
+                throw new IOException(path + ": cannot create " + inode.getClass().getSimpleName() + ": "
+                        + Posix.strerror(errno));
+            }
+            return true;
+        }
+
+        /** Owner, mode, xattrs, then mtime: chown clears setuid bits and capabilities, so it goes first. */
+        private void restore(Path path, Inode inode) throws IOException {
+            String p = path.toString();
+            boolean link = inode instanceof Inode.Symlink;
+            if (isRoot && Posix.libc().lchown(p, (int) inode.uid(), (int) inode.gid()) != 0) {
+                throw new IOException(path + ": cannot change owner: " + Posix.strerror(Posix.errno()));
+            }
+            if (!link && Posix.libc().chmod(p, inode.permissions()) != 0) {
+                throw new IOException(path + ": cannot change mode: " + Posix.strerror(Posix.errno()));
+            }
+            if (inode.xattrIndex() != Inode.NO_XATTRS) {
+                for (Map.Entry<String, byte[]> x : image.xattrs(inode).entrySet()) {
+                    byte[] v = x.getValue();
+                    if (Posix.libc().lsetxattr(p, x.getKey(), v, v.length, 0) != 0) {
+                        int errno = Posix.errno();
+                        if (errno == Posix.EPERM || errno == Posix.EACCES || errno == Posix.ENOTSUP) {
+                            skippedXattrs.increment();
+                        } else {
+                            throw new IOException(path + ": cannot set xattr " + x.getKey() + ": " + Posix.strerror(errno));
+                        }
+                    }
+                }
+            }
+            // utimensat on the path itself: opening a FIFO to set its times would block.
+            long[] times = {inode.mtime(), 0, inode.mtime(), 0};
+            if (Posix.libc().utimensat(Posix.AT_FDCWD, p, times, Posix.AT_SYMLINK_NOFOLLOW) != 0) {
+                throw new IOException(path + ": cannot set times: " + Posix.strerror(Posix.errno()));
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package io.squashroot.fuse;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.squashroot.squashfs.CorruptImageException;
+import io.squashroot.squashfs.DirEntry;
+import io.squashroot.squashfs.Inode;
+import io.squashroot.squashfs.SquashfsImage;
+import io.squashroot.squashfs.Superblock;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * A {@link FsTree} over one {@link SquashfsImage}: read-only, every write refused with EROFS.
+ *
+ * <p>The tree is path-based (as libfuse's high-level API is), so resolved inodes are kept in a
+ * bounded path cache; a readdir fills it for every child it lists, which is what makes a
+ * metadata walk ({@code find}, {@code ls -l}) cost one directory decode per directory. Open
+ * files hold their inode, so reads never resolve a path.
+ *
+ * <p>Sequential reads trigger readahead: when a read ends where the previous one on the same
+ * handle ended, the next {@link #readaheadBlocks} data blocks are decoded into the block cache on
+ * {@code prefetch} threads while the kernel is still consuming this one.
+ *
+ * <p>A block that fails to decode (corrupt image) answers EIO for the file that needs it; other
+ * files keep being served. The first failure per image is logged with its position.
+ */
+public final class SquashfsTree implements FsTree {
+
+    private static final Logger LOG = Logger.getLogger(SquashfsTree.class.getName());
+    private static final int O_ACCMODE = 3;
+    private static final int PATH_CACHE_ENTRIES = 200_000;
+
+    private final SquashfsImage image;
+    private final Executor prefetch;
+    private final int readaheadBlocks;
+    private final int blockSize;
+    private final Cache<String, Inode> paths;
+    private final Map<Long, OpenFile> open = new ConcurrentHashMap<>();
+    private final AtomicLong nextHandle = new AtomicLong(1);
+    private volatile boolean corruptionLogged;
+
+    /** Per-handle state: the inode, and where the last read ended (to spot sequential reads). */
+    private static final class OpenFile {
+        final Inode.RegularFile inode;
+        volatile long nextOffset = -1;
+        volatile long prefetchedUpTo;
+
+        OpenFile(Inode.RegularFile inode) {
+            this.inode = inode;
+        }
+    }
+
+    /**
+     * @param prefetch        runs readahead (a small bounded pool); {@code Runnable::run} to
+     *                        disable asynchronous readahead
+     * @param readaheadBlocks data blocks decoded ahead of a sequential reader (0 disables)
+     */
+    public SquashfsTree(SquashfsImage image, Executor prefetch, int readaheadBlocks) {
+        this.image = image;
+        this.prefetch = prefetch;
+        this.readaheadBlocks = readaheadBlocks;
+        this.blockSize = image.superblock().blockSize();
+        this.paths = Caffeine.newBuilder().maximumSize(PATH_CACHE_ENTRIES).build();
+        paths.put("/", image.root());
+    }
+
+    /** The image this tree serves. */
+    public SquashfsImage image() {
+        return image;
+    }
+
+    // ---- resolving ------------------------------------------------------------------------
+
+    private Inode resolve(String path) throws FsException {
+        Inode hit = paths.getIfPresent(path);
+        if (hit != null) {
+            return hit;
+        }
+        int slash = path.lastIndexOf('/');
+        if (slash < 0) {
+            throw new FsException(Errno.ENOENT);
+        }
+        String parentPath = slash == 0 ? "/" : path.substring(0, slash);
+        Inode parent = resolve(parentPath);
+        if (!(parent instanceof Inode.Directory dir)) {
+            throw new FsException(Errno.ENOTDIR);
+        }
+        try {
+            Optional<DirEntry> e = image.lookup(dir, path.substring(slash + 1));
+            if (e.isEmpty()) {
+                throw new FsException(Errno.ENOENT);
+            }
+            Inode inode = image.inode(e.get());
+            paths.put(path, inode);
+            return inode;
+        } catch (IOException e) {
+            throw io(e, path);
+        }
+    }
+
+    private FsException io(IOException e, String path) {
+        if (!corruptionLogged) {
+            corruptionLogged = true;
+            LOG.warning(image.name() + ": " + path + ": " + e.getMessage()
+                    + (e instanceof CorruptImageException ? " (answering EIO; further errors not logged)" : ""));
+        }
+        return new FsException(Errno.EIO, e.getMessage(), e);
+    }
+
+    static FileAttr attr(Inode i) {
+        long rdev = 0;
+        if (i instanceof Inode.BlockDevice b) {
+            rdev = makedev(b.major(), b.minor());
+        } else if (i instanceof Inode.CharDevice c) {
+            rdev = makedev(c.major(), c.minor());
+        }
+        long size = i.size();
+        long blocks = i instanceof Inode.RegularFile ? (size + 511) / 512 : 0;
+        long t = i.mtime();
+        return new FileAttr(i.number(), i.mode(), i.linkCount(), i.uid(), i.gid(), rdev, size, blocks,
+                t, 0, t, 0, t, 0);
+    }
+
+    /** glibc's makedev(): the dev_t layout stat(2) reports. */
+    static long makedev(long major, long minor) {
+        return ((major & 0xfffff000L) << 32) | ((major & 0xfffL) << 8)
+                | ((minor & 0xffffff00L) << 12) | (minor & 0xffL);
+    }
+
+    // ---- FsTree ---------------------------------------------------------------------------
+
+    @Override
+    public FileAttr getattr(String path) throws FsException {
+        return attr(resolve(path));
+    }
+
+    @Override
+    public void readdir(String path, DirFiller filler) throws FsException {
+        Inode inode = resolve(path);
+        if (!(inode instanceof Inode.Directory dir)) {
+            throw new FsException(Errno.ENOTDIR);
+        }
+        try {
+            if (!filler.add(".", attr(dir)) || !filler.add("..", null)) {
+                return;
+            }
+            String prefix = path.equals("/") ? "/" : path + "/";
+            for (DirEntry e : image.list(dir)) {
+                String name = e.name();
+                String child = prefix + name;
+                Inode ci = paths.getIfPresent(child);
+                if (ci == null) {
+                    ci = image.inode(e);
+                    paths.put(child, ci);
+                }
+                if (!filler.add(name, attr(ci))) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            throw io(e, path);
+        }
+    }
+
+    @Override
+    public long open(String path, int flags, Caller caller) throws FsException {
+        if ((flags & O_ACCMODE) != 0) {
+            throw new FsException(Errno.EROFS);
+        }
+        Inode inode = resolve(path);
+        if (inode instanceof Inode.Directory) {
+            throw new FsException(Errno.EISDIR);
+        }
+        if (!(inode instanceof Inode.RegularFile f)) {
+            throw new FsException(Errno.ENXIO);
+        }
+        long h = nextHandle.getAndIncrement();
+        open.put(h, new OpenFile(f));
+        return h;
+    }
+
+    @Override
+    public void release(String path, long handle) {
+        open.remove(handle);
+    }
+
+    @Override
+    public int read(String path, long handle, ByteBuffer dst, long offset) throws FsException {
+        OpenFile of = open.get(handle);
+        Inode.RegularFile f;
+        if (of != null) {
+            f = of.inode;
+        } else if (resolve(path) instanceof Inode.RegularFile rf) {
+            f = rf;
+        } else {
+            throw new FsException(Errno.EISDIR);
+        }
+        try {
+            int n = image.read(f, offset, dst);
+            if (n <= 0) {
+                return 0;
+            }
+            if (of != null) {
+                boolean sequential = of.nextOffset == offset || offset == 0;
+                of.nextOffset = offset + n;
+                if (sequential && readaheadBlocks > 0) {
+                    readAhead(of, offset + n);
+                }
+            }
+            return n;
+        } catch (IOException e) {
+            throw io(e, path);
+        }
+    }
+
+    /**
+     * Decodes the blocks after {@code from} into the cache, each once per handle: a one-byte
+     * read of a block's first byte loads the whole block (the cache is the point, not the byte).
+     */
+    private void readAhead(OpenFile of, long from) {
+        long size = of.inode.size();
+        long firstBlock = Math.max(from / blockSize + 1, of.prefetchedUpTo);
+        long lastBlock = Math.min(from / blockSize + readaheadBlocks, (size - 1) / blockSize);
+        if (firstBlock > lastBlock) {
+            return;
+        }
+        of.prefetchedUpTo = lastBlock + 1;
+        for (long b = firstBlock; b <= lastBlock; b++) {
+            long pos = b * blockSize;
+            prefetch.execute(() -> {
+                try {
+                    image.read(of.inode, pos, ByteBuffer.allocate(1));
+                } catch (IOException | RuntimeException ignored) {
+                    // the reader that reaches this block gets the error itself
+                }
+            });
+        }
+    }
+
+    @Override
+    public byte[] readlink(String path) throws FsException {
+        if (resolve(path) instanceof Inode.Symlink s) {
+            return image.readlink(s);
+        }
+        throw new FsException(Errno.EINVAL);
+    }
+
+    @Override
+    public byte[] getxattr(String path, String name) throws FsException {
+        try {
+            byte[] v = image.xattrs(resolve(path)).get(name);
+            if (v == null) {
+                throw new FsException(Errno.ENODATA);
+            }
+            return v;
+        } catch (IOException e) {
+            throw io(e, path);
+        }
+    }
+
+    @Override
+    public List<String> listxattr(String path) throws FsException {
+        try {
+            return new ArrayList<>(image.xattrs(resolve(path)).keySet());
+        } catch (IOException e) {
+            throw io(e, path);
+        }
+    }
+
+    @Override
+    public FsStat statfs(String path) {
+        Superblock sb = image.superblock();
+        long blocks = (sb.bytesUsed() + sb.blockSize() - 1) / sb.blockSize();
+        return new FsStat(sb.blockSize(), blocks, 0, 0, sb.inodeCount(), 0, 256);
+    }
+
+    @Override
+    public void destroy() {
+        open.clear();
+    }
+}

@@ -1,0 +1,57 @@
+package io.squashroot.registry;
+
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * One {@code WWW-Authenticate} challenge (RFC 7235): a scheme and its parameters, e.g.
+ * {@code Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="..."}.
+ * Quoted values may contain commas; unquoted tokens end at a comma or blank.
+ */
+record AuthChallenge(String scheme, Map<String, String> params) {
+
+    static AuthChallenge parse(String header) {
+        String h = header.strip();
+        int sp = h.indexOf(' ');
+        String scheme = (sp < 0 ? h : h.substring(0, sp)).toLowerCase(Locale.ROOT);
+        Map<String, String> params = new LinkedHashMap<>();
+        int i = sp < 0 ? h.length() : sp + 1;
+        while (i < h.length()) {
+            while (i < h.length() && (h.charAt(i) == ' ' || h.charAt(i) == ',')) {
+                i++;
+            }
+            int eq = h.indexOf('=', i);
+            if (eq < 0) {
+                break;
+            }
+            String key = h.substring(i, eq).strip().toLowerCase(Locale.ROOT);
+            i = eq + 1;
+            StringBuilder v = new StringBuilder();
+            if (i < h.length() && h.charAt(i) == '"') {
+                i++;
+                while (i < h.length() && h.charAt(i) != '"') {
+                    if (h.charAt(i) == '\\' && i + 1 < h.length()) {
+                        i++;
+                    }
+                    v.append(h.charAt(i++));
+                }
+                i++;
+            } else {
+                while (i < h.length() && h.charAt(i) != ',' && h.charAt(i) != ' ') {
+                    v.append(h.charAt(i++));
+                }
+            }
+            params.put(key, v.toString());
+        }
+        return new AuthChallenge(scheme, params);
+    }
+
+    boolean isBearer() {
+        return scheme.equals("bearer");
+    }
+
+    boolean isBasic() {
+        return scheme.equals("basic");
+    }
+}

@@ -1,0 +1,130 @@
+package io.squashroot.registry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.net.ssl.SSLContext;
+
+/**
+ * The HTTP clients of one import: one verifying and one insecure (for listed registries only),
+ * each for HTTP/2 (negotiated by ALPN over TLS) and HTTP/1.1 (plain http, where Java's h2c
+ * upgrade attempt only confuses registries). Redirects are followed here, not by the JDK, so that
+ * credentials are never forwarded to another host (blob storage rejects a request that carries
+ * both a signed URL and an Authorization header) and https is never downgraded silently.
+ */
+final class HttpTransport implements AutoCloseable {
+
+    static final int MAX_REDIRECTS = 10;
+
+    record Answer(int status, HttpResponse<InputStream> response, URI uri) {
+        String header(String name) {
+            return response.headers().firstValue(name).orElse(null);
+        }
+    }
+
+    private final RegistrySettings settings;
+    private final HttpPolicy policy;
+    private final SSLContext verifying;
+    private final Map<String, HttpClient> clients = new ConcurrentHashMap<>();
+    private final ExecutorService executor;
+
+    HttpTransport(RegistrySettings settings) throws IOException {
+        this.settings = settings;
+        this.policy = new HttpPolicy(settings);
+        this.verifying = TlsTrust.verifying(settings.caFile(), settings.caDir());
+        this.executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "squashroot-http");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    HttpPolicy policy() {
+        return policy;
+    }
+
+    RegistrySettings settings() {
+        return settings;
+    }
+
+    private HttpClient client(boolean verifyTls, boolean http2) {
+        String key = verifyTls + "/" + http2;
+        return clients.computeIfAbsent(key, k -> {
+            HttpClient.Builder b = HttpClient.newBuilder()
+                    .executor(executor)
+                    .followRedirects(HttpClient.Redirect.NEVER)
+                    .version(http2 ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1)
+                    .sslContext(verifyTls ? verifying : TlsTrust.insecure());
+            if (settings.connectTimeout() != null) {
+                b.connectTimeout(settings.connectTimeout());
+            }
+            return b.build();
+        });
+    }
+
+    /**
+     * GETs (or HEADs) {@code uri}, following redirects. {@code auth} is sent only to the
+     * endpoint's own host. The caller closes the body of the returned answer.
+     */
+    Answer get(Endpoint ep, URI uri, String auth, Map<String, String> headers, boolean head) throws IOException {
+        return get(ep, uri, auth, headers, head, null);
+    }
+
+    /** As above, with {@code timeout} (if not null) for the response headers instead of the default. */
+    Answer get(Endpoint ep, URI uri, String auth, Map<String, String> headers, boolean head, Duration timeout)
+            throws IOException {
+        URI current = uri;
+        for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
+            boolean sameHost = current.getScheme().equals(ep.base().getScheme())
+                    && current.getAuthority().equalsIgnoreCase(ep.base().getAuthority());
+            boolean verify = sameHost ? ep.verifyTls() : policy.verifyTlsFor(current);
+            boolean http2 = "https".equals(current.getScheme());
+            HttpRequest.Builder rb = HttpRequest.newBuilder(current).method(head ? "HEAD" : "GET",
+                    HttpRequest.BodyPublishers.noBody());
+            // The request timeout bounds the wait for the response headers; the body has its own
+            // stall and transfer limits in BlobStream.
+            rb.timeout(timeout != null ? timeout
+                    : settings.connectTimeout() == null ? Duration.ofMinutes(10) : settings.connectTimeout().multipliedBy(2));
+            headers.forEach(rb::header);
+            if (auth != null && sameHost) {
+                rb.header("Authorization", auth);
+            }
+            HttpResponse<InputStream> r;
+            try {
+                r = client(verify, http2).send(rb.build(), HttpResponse.BodyHandlers.ofInputStream());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted: " + current);
+            }
+            int st = r.statusCode();
+            if (st == 301 || st == 302 || st == 303 || st == 307 || st == 308) {
+                r.body().close();
+                String loc = r.headers().firstValue("Location").orElse(null);
+                if (loc == null) {
+                    throw new RegistryException(current + ": redirect (" + st + ") without Location", st);
+                }
+                URI next = current.resolve(loc);
+                if (!policy.allowsRedirect(ep, next)) {
+                    throw new RegistryException(current + ": refusing redirect from https to " + next, st);
+                }
+                current = next;
+                continue;
+            }
+            return new Answer(st, r, current);
+        }
+        throw new RegistryException(uri + ": more than " + MAX_REDIRECTS + " redirects", 0);
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+    }
+}
