@@ -7,6 +7,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 PKGS="openjdk-17-jdk-headless maven libfuse2 fuse3 squashfs-tools squashfuse fuse-overlayfs
       util-linux attr xz-utils zstd busybox-static fio python3-fusepy
+      docker-registry skopeo umoci apache2-utils openssl curl jq python3 ca-certificates
       slurmctld slurmd slurm-client munge"
 missing=""
 for p in $PKGS; do

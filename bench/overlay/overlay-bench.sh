@@ -4,10 +4,13 @@
 # Run as root on an otherwise idle node (drop_caches, kernel mounts). Prints a markdown table;
 # docs/benchmarks.md quotes it.
 #
-# Usage: bench/overlay/overlay-bench.sh [WORKDIR]     (default /var/tmp/sqbench-overlay)
+# Usage: bench/overlay/overlay-bench.sh [--prepare] [WORKDIR]   (default /var/tmp/sqbench-overlay)
+#   --prepare only builds the inputs (kept in WORKDIR and reused by later runs).
 #   SIZE_MB=1024 FILES=10000 LAYERS="1 10 40" PYTHON_TREE=/path/to/python/prefix RUNS=3
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
+prepare=no
+if [ "${1:-}" = --prepare ]; then prepare=yes; shift; fi
 sq="$here/bin/squashroot"
 W=${1:-/var/tmp/sqbench-overlay}
 SIZE_MB=${SIZE_MB:-1024}
@@ -133,6 +136,7 @@ run() {
 }
 
 build_images
+[ "$prepare" = yes ] && exit 0
 echo "| workload | ours (s) | fuse-overlayfs (s) | kernel overlayfs (s) | ours vs fuse-overlayfs |"
 echo "| --- | --- | --- | --- | --- |"
 for wl in seqwrite untar copyup walk; do

@@ -55,10 +55,18 @@ rm -f "$stats"
 /usr/bin/python3 "$here/testdata/slowfs.py" "$work/backing" "$work/slow" --delay-ms "$delay_ms" \
     --read-mbps "$mbps" --direct-io --stats "$stats" --foreground 2>"$work/slowfs.log" &
 slowfs_pid=$!
-cleanup() {
+unmount_runs() { # a start that failed half way may leave its mount behind
     for m in "$work"/run/*/mnt; do
         mountpoint -q "$m" 2>/dev/null && { fusermount -u "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; }
     done
+    return 0
+}
+clean_runs() {
+    unmount_runs
+    rm -rf --one-file-system "$work/run" "$work/nodecache"
+}
+cleanup() {
+    unmount_runs
     mountpoint -q "$work/slow" && fusermount -u "$work/slow"
     wait "$slowfs_pid" 2>/dev/null || true
 }
@@ -107,7 +115,7 @@ csv="$work/shared-storage.csv"
 [ -f "$csv" ] || echo "mode,starts,wall_s,slowest_start_s,backing_bytes,backing_requests,image_bytes,touched_bytes_per_start,backing_over_image,backing_per_start_over_image" > "$csv"
 for mode in $modes; do
     for n in $counts; do
-        rm -rf "$work/run" "$work/nodecache"; mkdir -p "$work/run"
+        clean_runs; mkdir -p "$work/run"
         unset SQUASHROOT_NODE_CACHE
         if [ "$mode" = fuse-nodecache ]; then export SQUASHROOT_NODE_CACHE="$work/nodecache"; fi
         read -r b0 r0 < <(served)
@@ -118,12 +126,17 @@ for mode in $modes; do
         for p in "${pids[@]}"; do wait "$p" || fail=1; done
         t1=$(date +%s.%N)
         read -r b1 r1 < <(served)
-        if [ $fail -ne 0 ]; then echo "$mode x$n: a start failed: $(cat "$work"/run.*.log | head -5)" >&2; continue; fi
+        if [ $fail -ne 0 ]; then
+            echo "$mode x$n: a start failed: $(head -3 "$work"/run.*.log)" >&2
+            echo "$mode,$n,FAILED,,,,,,," >> "$csv"
+            unmount_runs
+            continue
+        fi
         slowest=$(cat "$work"/run/*/time | awk '{d=$2-$1; if (d>m) m=d} END {printf "%.2f", m}')
         line=$(awk -v m="$mode" -v n="$n" -v t0="$t0" -v t1="$t1" -v s="$slowest" -v b=$((b1 - b0)) -v r=$((r1 - r0)) \
             -v ib="$img_bytes" -v tb="$touched_per_start" \
             'BEGIN {printf "%s,%d,%.2f,%s,%.0f,%.0f,%.0f,%.0f,%.4f,%.4f", m, n, t1-t0, s, b, r, ib, tb, b/ib, b/ib/n}')
         echo "$line" | tee -a "$csv"
-        for d in "$work"/run/*/root; do [ -d "$d" ] && chmod -R u+rwX "$d" && rm -rf "$d"; done
+        for d in "$work"/run/*/root; do [ -d "$d" ] && chmod -R u+rwX "$d" && rm -rf --one-file-system "$d"; done
     done
 done

@@ -9,7 +9,9 @@
 #
 # Usage: bench/start/start-latency.sh [-s "0.25 1 4"] [-n RUNS] [-m "fuse extract pyxis enroot"]
 #        [-d WORKDIR] [-o RESULTS.csv]
-# Images are busybox + incompressible filler to the size (GiB), built once in WORKDIR.
+# Images are busybox + incompressible filler to the size (GiB), built once in WORKDIR. The
+# squashroot build is copied to WORKDIR/install first, so rebuilding the tree does not disturb
+# a running benchmark.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
 sizes="0.25 1 4"; runs=3; modes="fuse extract pyxis enroot"
@@ -22,7 +24,12 @@ while getopts "s:n:m:d:o:" o; do
 done
 mkdir -p "$work"
 out=${out:-$work/results.csv}
-sq="$here/bin/squashroot"
+rm -rf "$work/install"; mkdir -p "$work/install/cli"
+cp -a "$here/bin" "$work/install/"
+[ -f "$here/cli/target/squashroot.jar" ] || (cd "$here" && mvn -q -B -DskipTests package >&2)
+cp -a "$here/cli/target" "$work/install/cli/"
+rm -f "$work/install/cli/target/squashroot.jsa"   # the archive names the jar's path: remade there
+sq="$work/install/bin/squashroot"
 fo="$here/bench/start/first-output.py"
 export XDG_RUNTIME_DIR="$work/run" XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache" TMPDIR="$work/tmp"
 export SQUASHROOT_SYSCONF_DIR="$work/sysconf"
@@ -57,16 +64,16 @@ run_mode() {   # mode image -> "first,total,status"
     fuse)    python3 "$fo" "$sq" start --mount-mode=fuse "$img" cat /etc/os-release ;;
     extract) python3 "$fo" "$sq" start --mount-mode=extract "$img" cat /etc/os-release ;;
     pyxis)
-        rm -rf "$d"
+        rm -rf --one-file-system "$d"
         python3 "$fo" sh -c 'unsquashfs -q -d "$1" "$2" >/dev/null && exec unshare -r chroot "$1" cat /etc/os-release' \
             sh "$d" "$img"
         rm -rf "$d" ;;
     enroot)
-        rm -rf "$d"; mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/root"
+        rm -rf --one-file-system "$d"; mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/root"
         python3 "$fo" sh -c 'squashfuse "$2" "$1/lower" && fuse-overlayfs -o "lowerdir=$1/lower,upperdir=$1/upper,workdir=$1/work" "$1/root" \
             && exec unshare -r chroot "$1/root" cat /etc/os-release' sh "$d" "$img"
-        fusermount -u "$d/root" 2>/dev/null || :; fusermount -u "$d/lower" 2>/dev/null || :
-        rm -rf "$d" ;;
+        fusermount -u -z "$d/root" 2>/dev/null || :; fusermount -u -z "$d/lower" 2>/dev/null || :
+        rm -rf --one-file-system "$d" ;;
     esac
 }
 

@@ -8,6 +8,8 @@ import picocli.CommandLine.Command;
         description = "Manage this node's caches.",
         subcommands = {
                 CachePrefetchCommand.class,
+                CacheListCommand.class,
+                CachePruneCommand.class,
         })
 final class CacheCommand implements Runnable {
 

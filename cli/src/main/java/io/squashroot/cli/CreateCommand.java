@@ -25,8 +25,8 @@ final class CreateCommand implements Callable<Integer> {
             description = "fuse or extract (default: $SQUASHROOT_MOUNT_MODE, else fuse)")
     String mountMode;
 
-    @Parameters(paramLabel = "IMAGE", description = "SquashFS image (.sqsh)")
-    Path image;
+    @Parameters(paramLabel = "IMAGE", description = "SquashFS image (.sqsh) or image URI (docker://..., see import)")
+    String image;
 
     @Override
     public Integer call() throws Exception {
@@ -35,7 +35,15 @@ final class CreateCommand implements Callable<Integer> {
             cfg = cfg.toBuilder().flag("ENROOT_FORCE_OVERRIDE", true).build();
         }
         MountMode m = mountMode == null ? null : MountMode.parse(mountMode, "--mount-mode");
-        Containers.open(cfg).create(image, name, m, System.err);
+        Path img = Path.of(image);
+        String n = name;
+        if (io.squashroot.registry.ImageStore.isImageUri(image)) {
+            img = ImageUris.flatImage(image);
+            if (n == null) {
+                n = ImageUris.containerName(image);
+            }
+        }
+        Containers.open(cfg).create(img, n, m, System.err);
         return 0;
     }
 }

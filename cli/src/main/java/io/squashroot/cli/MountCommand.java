@@ -56,6 +56,14 @@ public class MountCommand implements Callable<Integer> {
     @Option(names = "-o", paramLabel = "OPTIONS", split = ",", description = "Mount options (see below).")
     List<String> options = new ArrayList<>();
 
+    @Option(names = "--upper", paramLabel = "DIR", description = {"Mount IMAGE writable: a copy-on-write overlay whose"
+            + " changes land in DIR (an existing directory; docs/overlay-format.md)."})
+    Path upper;
+
+    @Option(names = "--lower", paramLabel = "IMAGE|DIR", description = {"A read-only layer below IMAGE: an image or a"
+            + " directory. Repeat for more, topmost first. Needs --upper."})
+    List<Path> lowers = new ArrayList<>();
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -66,6 +74,7 @@ public class MountCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         Path mp = mountpoint.toAbsolutePath().normalize();
+        OverlayLayers.check(this);
         List<String> fuseOpts = new ArrayList<>();
         long cacheBytes = BlockCache.DEFAULT_MAX_BYTES;
         int prefetch = 8;
@@ -100,6 +109,9 @@ public class MountCommand implements Callable<Integer> {
 
     private MountOptions defaults(Path mp) {
         MountOptions.Builder b = MountOptions.builder().fsname(image.toAbsolutePath().toString());
+        if (upper != null) {
+            return b.readOnly(false).build(); // the overlay shows the owners it stores, recorded ones too
+        }
         long[] me = MountTable.processOwner();
         if (me[0] != 0 && me[0] >= 0) {
             b.owner(me[0], me[1]); // unprivileged: the image appears as the caller's own files
@@ -122,10 +134,18 @@ public class MountCommand implements Callable<Integer> {
     /** A tree to mount and what to close after it is unmounted. */
     protected interface OpenTree extends Closeable {
         FsTree tree();
+
+        /** The image whose read metrics the server publishes (squashroot stats), or null. */
+        default SquashfsImage image() {
+            return null;
+        }
     }
 
     /** Opens the tree this command serves; subclasses or later options may build another. */
     protected OpenTree openTree(TreeSettings s) throws IOException {
+        if (upper != null) {
+            return OverlayLayers.open(image, lowers, upper, s);
+        }
         SquashfsImage img = SquashfsImage.open(image, BlockCache.create(s.cacheBytes()));
         java.util.concurrent.ExecutorService pool = s.prefetchBlocks() == 0 ? null
                 : java.util.concurrent.Executors.newFixedThreadPool(2, r -> {
@@ -138,6 +158,11 @@ public class MountCommand implements Callable<Integer> {
             @Override
             public FsTree tree() {
                 return tree;
+            }
+
+            @Override
+            public SquashfsImage image() {
+                return img;
             }
 
             @Override
@@ -161,8 +186,15 @@ public class MountCommand implements Callable<Integer> {
                 }
             }, "unmount-on-exit");
             Runtime.getRuntime().addShutdownHook(hook);
+            MountStats stats = t.image() == null ? null : MountStats.start(mp, image, t.image());
             MountDaemon.markReady(mp);
-            m.awaitUnmount();
+            try {
+                m.awaitUnmount();
+            } finally {
+                if (stats != null) {
+                    stats.close();
+                }
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {

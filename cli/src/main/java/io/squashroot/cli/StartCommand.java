@@ -94,7 +94,8 @@ final class StartCommand implements Callable<Integer> {
         }
         cfg = b.build();
         MountMode m = mountMode == null ? null : MountMode.parse(mountMode, "--mount-mode");
-        StartOptions o = new StartOptions(target, m, confPath, rcPath, mounts, env, command);
+        String t = io.squashroot.registry.ImageStore.isImageUri(target) ? ImageUris.flatImage(target).toString() : target;
+        StartOptions o = new StartOptions(t, m, confPath, rcPath, mounts, env, command);
         return Containers.open(cfg).start(o, System.err);
     }
 }

@@ -68,7 +68,7 @@ class BenchCommandTest {
     void writesEveryFigure_forEveryModeOnSmallImage() throws Exception {
         Path out = dir.resolve("report");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = runQuietly(err, "bench", "--image", image.toString(), "--runs", "2", "--peers",
+        int exit = runQuietly(err, "bench", "--image", image.toString(), "--runs", "1", "--peers",
                 "--workload", "cat /etc/hello", "--out", out.toString());
         assertEquals(0, exit, err.toString());
 
@@ -87,7 +87,11 @@ class BenchCommandTest {
             modes.add(mode);
             assertEquals("", v.get("error"), run.getKey() + " failed");
             for (String m : METRICS) {
-                boolean mayMiss = OPTIONAL.contains(m) || (mode.equals("kernel") && PROCESS_ONLY.contains(m));
+                boolean mayMiss = OPTIONAL.contains(m) || (mode.equals("kernel") && PROCESS_ONLY.contains(m))
+                        // started in one command (squashroot start): setup is not separable
+                        || (m.equals("setup_s") && (mode.equals("fuse") || mode.equals("extract")));
+                // squashroot's own mount reports its exact reads of the image file.
+                mayMiss &= !(mode.equals("fuse") && m.startsWith("backing_read"));
                 if (!mayMiss) {
                     assertFalse(v.get(m).isEmpty(), run.getKey() + ": no " + m);
                 }
@@ -102,11 +106,8 @@ class BenchCommandTest {
                 assertTrue((long) Double.parseDouble(v.get("disk_used_bytes")) >= expectedFileBytes, run.getKey());
             }
         }
-        // Every mode ran twice (two rounds), and squashfuse and unsquashfs are installed by install-deps.sh.
-        for (String mode : modes) {
-            assertTrue(json.containsKey("2/" + mode) && json.containsKey("1/" + mode), mode);
-        }
-        assertTrue(modes.containsAll(Set.of("squashfuse", "unsquashfs")), modes.toString());
+        // squashfuse and unsquashfs are installed by install-deps.sh; rotation is HarnessOrderTest's.
+        assertTrue(modes.containsAll(Set.of("fuse", "extract", "squashfuse", "unsquashfs")), modes.toString());
 
         String html = Files.readString(out.resolve("report.html"));
         assertTrue(html.contains("<svg"), "no chart");

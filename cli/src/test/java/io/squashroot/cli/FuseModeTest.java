@@ -139,4 +139,23 @@ class FuseModeTest {
             assertTrue(s.noneMatch(d -> d.getFileName().toString().startsWith("squashroot.")));
         }
     }
+
+    @Test
+    void export_writesWhatTheContainerSees_inBothModes() throws Exception {
+        for (String mode : new String[] {"fuse", "extract"}) {
+            String name = "exp-" + mode;
+            assertEquals(0, box.run("create", "--mount-mode=" + mode, "-n", name, image.toString()).status());
+            assertEquals(0, box.run("start", "--rw", name, "sh", "-c", "echo exported > /etc/motd; rm /etc/os-release").status());
+            Path out = box.base.resolve(name + ".sqsh");
+            Sandbox.Result r = box.run("export", name, out.toString());
+            assertEquals(0, r.status(), r.toString());
+            r = box.run("export", name, out.toString());
+            assertEquals(1, r.status(), "exists: " + r);
+            assertTrue(r.err().contains("File already exists: " + out), r.toString());
+            r = box.run("start", out.toString(), "sh", "-c", "cat /etc/motd; ls /etc/os-release 2>&1 | grep -c 'No such'");
+            assertEquals("exported\n1\n", r.out(), mode + ": " + r);
+            assertTrue(Sandbox.sh("unsquashfs", "-s", out.toString()).contains("Compression lzo"), "ENROOT_SQUASH_OPTIONS used");
+            assertEquals(0, box.run("remove", "-f", name).status());
+        }
+    }
 }

@@ -299,4 +299,28 @@ class StartCommandTest {
             assertTrue(out.join().contains("got-" + sig), out.join());
         }
     }
+
+    @Test
+    void mountHome_bindsHomeAtRootForRoot_andRestrictDev_limitsDevices() throws Exception {
+        box.write(box.base.resolve("home/dotfile"), "mine\n", false);
+        Sandbox.Result r = box.run(Map.of("ENROOT_MOUNT_HOME", "yes", "ENROOT_RESTRICT_DEV", "y"), null, "start",
+                image.toString(), "sh", "-c", "cat $HOME/dotfile; echo $HOME; ls /dev | tr '\\n' ' '");
+        assertEquals(0, r.status(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertEquals("mine", lines.get(0), r.toString());
+        assertEquals(box.base.resolve("home").toString(), lines.get(1), "own home at its own path (uid 0 maps to root here)");
+        List<String> dev = List.of(lines.get(2).trim().split(" "));
+        assertTrue(dev.containsAll(List.of("null", "zero", "full", "random", "urandom", "pts", "shm", "fd", "stdin")), dev.toString());
+        assertTrue(!dev.contains("vda") && !dev.contains("fuse") && !dev.contains("kmsg"), "host devices hidden: " + dev);
+        r = box.run(Map.of("ENROOT_MOUNT_HOME", "no"), null, "start", image.toString(), "sh", "-c", "echo $HOME; ls /dev | grep -c fuse");
+        assertEquals(List.of("/root", "1"), r.out().lines().toList(), r.toString());
+    }
+
+    @Test
+    void loginShellOff_keepsOnlyTheEnvironmentFile() throws Exception {
+        Sandbox.Result r = box.run(Map.of("ENROOT_LOGIN_SHELL", "no"), null, "start", image.toString(), "sh", "-c",
+                "echo home=${HOME-unset} user=${USER-unset}; pwd");
+        assertEquals(0, r.status(), r.toString());
+        assertEquals(List.of("home=unset user=unset", "/"), r.out().lines().toList());
+    }
 }

@@ -48,6 +48,8 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Extractor {
     /** Work items queued ahead of the workers: bounds memory on images with millions of files. */
     private static final int MAX_QUEUED = 4096;
+    /** Linux PATH_MAX 4096 holds at most 2048 one-character components. */
+    private static final int MAX_DEPTH = 2048;
 
     private final int threads;
     private final boolean force;
@@ -115,10 +117,15 @@ public final class Extractor {
         private final List<Path[]> links = new ArrayList<>();
         private final List<Object[]> dirMeta = new ArrayList<>();
         private final Set<Long> seenDirs = new HashSet<>();
+        /** Paths of special files that could not be created: their hard links are skipped too. */
+        private final Set<Path> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         Run(SquashfsImage image, Path root) throws IOException {
             this.image = image;
             this.root = root;
+            // Load libc here, not in a worker: an interrupt during the native stub's unpacking
+            // (a failing run's shutdownNow) would leave the class unusable for the JVM's life.
+            Posix.libc();
             this.isRoot = ((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid")) == 0;
             this.pool = Executors.newFixedThreadPool(threads, r -> {
                 Thread t = new Thread(r, "extract");
@@ -143,6 +150,10 @@ public final class Extractor {
                 throw f;
             }
             for (Path[] l : links) {
+                if (skipped.contains(l[1])) {
+                    skippedSpecial.increment();
+                    continue;
+                }
                 replaceable(l[0]);
                 Files.createLink(l[0], l[1]);
             }
@@ -151,12 +162,8 @@ public final class Extractor {
                 restore((Path) m[0], (Inode) m[1]);
             }
             restore(root, image.root());
-            if (unrepresentable > 0) {
-                throw new IOException(image.name() + ": " + unrepresentable + " names are not valid "
-                        + pathCharset.name() + " and were not extracted (set a UTF-8 locale)");
-            }
             return new ExtractReport(directories, files.sum(), symlinks.sum(), hardLinks, specials.sum(), bytes.sum(),
-                    skippedSpecial.sum(), skippedXattrs.sum());
+                    skippedSpecial.sum(), skippedXattrs.sum(), unrepresentable);
         }
 
         private void awaitPool() throws IOException {
@@ -172,10 +179,22 @@ public final class Extractor {
         }
 
         private void walk(Inode.Directory dir, Path path, int depth) throws IOException {
+            if (depth > MAX_DEPTH) {
+                throw new CorruptImageException(image.name() + ": directory inode " + dir.number() + " is nested "
+                        + depth + " levels deep; no path that deep fits in PATH_MAX");
+            }
+            byte[] previous = null;
             for (DirEntry e : image.list(dir)) {
                 if (failure.get() != null) {
                     return;
                 }
+                // Sorted and unique (§9.4). A repeated name could make a symlink replace a directory
+                // this walk already created and is filling, and lead later writes outside DIR.
+                if (previous != null && java.util.Arrays.compareUnsigned(previous, e.nameBytes()) >= 0) {
+                    throw new CorruptImageException(image.name() + ": directory inode " + dir.number() + ": entry '"
+                            + e.name() + "' is out of order or repeated");
+                }
+                previous = e.nameBytes();
                 String name = name(e);
                 if (name == null) {
                     unrepresentable++;
@@ -283,7 +302,7 @@ public final class Extractor {
                     }
                 } catch (IOException e) {
                     failure.compareAndSet(null, e);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, new IOException(path + ": " + e, e));
                 } finally {
                     queued.release();
@@ -308,6 +327,7 @@ public final class Extractor {
             } else if (mknod(path, inode)) {
                 specials.increment();
             } else {
+                skipped.add(path);
                 skippedSpecial.increment();
                 return;
             }
@@ -325,6 +345,9 @@ public final class Extractor {
             if (rc != 0) {
                 int errno = Posix.errno();
                 if (errno == Posix.EPERM || errno == Posix.EACCES) {
+                    if (System.getenv("SQUASHROOT_DEBUG") != null) {
+                        System.err.println("squashroot: " + path + ": mknod: " + Posix.strerror(errno));
+                    }
                     return false;
                 }
                 throw new IOException(path + ": cannot create " + inode.getClass().getSimpleName() + ": "

@@ -49,8 +49,9 @@ public final class MountTable {
         if (!isFuseMount(mountpoint)) {
             return false;
         }
-        try {
-            Files.readAttributes(mountpoint, "unix:dev");
+        // Not stat: the kernel may answer that from its attribute cache without asking the
+        // (dead) server. Opening the directory always reaches the server.
+        try (var dir = Files.newDirectoryStream(mountpoint)) {
             return false;
         } catch (IOException e) {
             return String.valueOf(e.getMessage()).contains("Transport endpoint is not connected");

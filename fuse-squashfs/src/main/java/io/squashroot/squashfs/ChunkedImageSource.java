@@ -1,7 +1,5 @@
 package io.squashroot.squashfs;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.EOFException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -20,14 +18,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * of the file, so a 4 KiB metadata read and the 128 KiB data block next to it cost one request
  * of C bytes to the server, not two small ones, and every process asks for the same aligned
  * ranges, which is what lets the node cache and the server's own cache share them. Chunks are
- * kept in one process-wide in-memory cache (Caffeine, weighed in bytes, SQUASHROOT_CHUNK_MEMORY);
+ * kept in one process-wide in-memory LRU ({@link ChunkMemory}, bytes, SQUASHROOT_CHUNK_MEMORY);
  * on a miss they come from the node cache when one is configured, else from the file. When a
  * reader asks for chunk i right after chunk i-1, the next chunks are fetched in the background
  * (readahead), so a sequential read (an extraction, a large file) keeps the link busy.
  */
 final class ChunkedImageSource implements ImageSource {
 
-    private static volatile Cache<Key, byte[]> memory;
+    private static final ConcurrentHashMap<Long, ChunkMemory> MEMORIES = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<Key, CompletableFuture<byte[]>> INFLIGHT = new ConcurrentHashMap<>();
     private static final ExecutorService READAHEAD = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "squashroot-readahead");
@@ -45,6 +43,7 @@ final class ChunkedImageSource implements ImageSource {
     private final String image;
     private final NodeCache.Store store;
     private final ReadCounters counters;
+    private final ChunkMemory memory;
     private final AtomicLong lastChunk = new AtomicLong(-2);
     private final Set<Long> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
@@ -60,22 +59,12 @@ final class ChunkedImageSource implements ImageSource {
         this.image = image;
         this.store = store;
         this.counters = counters;
-        memory(memoryBytes);
+        this.memory = memory(memoryBytes);
     }
 
-    /** The process-wide chunk cache; its ceiling is the first opener's setting. */
-    private static Cache<Key, byte[]> memory(long maxBytes) {
-        Cache<Key, byte[]> m = memory;
-        if (m == null) {
-            synchronized (ChunkedImageSource.class) {
-                m = memory;
-                if (m == null) {
-                    m = memory = Caffeine.newBuilder().maximumWeight(maxBytes)
-                            .weigher((Key k, byte[] v) -> v.length + 64).executor(Runnable::run).build();
-                }
-            }
-        }
-        return m;
+    /** The process-wide chunk cache of that ceiling (a process normally has one setting). */
+    private static ChunkMemory memory(long maxBytes) {
+        return MEMORIES.computeIfAbsent(maxBytes, ChunkMemory::new);
     }
 
     @Override
@@ -107,8 +96,8 @@ final class ChunkedImageSource implements ImageSource {
             }
         }
         Key key = new Key(image, chunk, index);
-        Cache<Key, byte[]> m = memory;
-        byte[] b = m.getIfPresent(key);
+        ChunkMemory m = memory;
+        byte[] b = m.get(key);
         if (b != null) {
             counters.memoryHits.increment();
             return b;
@@ -117,7 +106,7 @@ final class ChunkedImageSource implements ImageSource {
         return load(m, key);
     }
 
-    private byte[] load(Cache<Key, byte[]> m, Key key) throws IOException {
+    private byte[] load(ChunkMemory m, Key key) throws IOException {
         // One fetch per chunk at a time in the process: later askers wait for the first. (Not
         // Caffeine's compute, which would hold a hash bin, and so unrelated chunks, for as long
         // as a slow storage server takes.)
@@ -134,7 +123,7 @@ final class ChunkedImageSource implements ImageSource {
             }
         }
         try {
-            byte[] b = m.getIfPresent(key); // loaded and released between our miss and putIfAbsent
+            byte[] b = m.get(key); // loaded and released between our miss and putIfAbsent
             if (b == null) {
                 b = fetch(key.index());
                 m.put(key, b);
@@ -165,12 +154,12 @@ final class ChunkedImageSource implements ImageSource {
 
     private void scheduleReadahead(long index) {
         Key key = new Key(image, chunk, index);
-        if (memory.getIfPresent(key) != null || !pending.add(index)) {
+        if (memory.get(key) != null || !pending.add(index)) {
             return;
         }
         READAHEAD.execute(() -> {
             try {
-                if (!closed && memory.getIfPresent(key) == null) {
+                if (!closed && memory.get(key) == null) {
                     counters.readahead.increment();
                     load(memory, key);
                 }
@@ -204,7 +193,9 @@ final class ChunkedImageSource implements ImageSource {
     @Override
     public void close() throws IOException {
         closed = true;
-        memory.asMap().keySet().removeIf(k -> k.image().equals(image) && image.startsWith("open-"));
+        if (image.startsWith("open-")) {
+            memory.removeIf(k -> k.image().equals(image)); // nobody else can ask for this open's chunks
+        }
         file.close();
     }
 }

@@ -24,6 +24,8 @@ public final class Listing {
     private final SquashfsImage image;
     private final OutputStream out;
     private final ZoneId zone;
+    /** Directories listed so far: one seen twice means a cycle (directories cannot be hard-linked). */
+    private final java.util.Set<Long> seen = new java.util.HashSet<>();
 
     private Listing(SquashfsImage image, OutputStream out, ZoneId zone) {
         this.image = image;
@@ -67,9 +69,13 @@ public final class Listing {
     private void tree(Inode inode, byte[] path, int depth) throws IOException {
         line(inode, path);
         if (inode instanceof Inode.Directory dir) {
+            if (!seen.add(dir.ref())) {
+                throw new CorruptImageException(image.name() + ": directory inode " + dir.number()
+                        + " is reached twice (a directory cycle)");
+            }
             if (depth > 4096) {
-                throw new CorruptImageException(image.name() + ": directory at inode " + dir.number()
-                        + ": nesting deeper than 4096 levels (a directory cycle?)");
+                throw new CorruptImageException(image.name() + ": directory inode " + dir.number()
+                        + " is nested deeper than 4096 levels");
             }
             for (DirEntry e : image.list(dir)) {
                 tree(image.inode(e), join(path, e.nameBytes()), depth + 1);

@@ -37,9 +37,9 @@ import java.util.zip.CRC32C;
  *
  * <p>Concurrency: a chunk is written to a temporary file and renamed into place, so a reader
  * sees a whole file or none. Before fetching a missing chunk a process takes a byte-range lock
- * (fcntl, through {@link FileChannel#lock}) on the image's lock file at the chunk's index and
- * checks again, so processes that miss the same chunk at once fetch it once: the others wait and
- * then read the first one's file. Every read checks the header and the CRC; a chunk that fails is
+ * (fcntl, through {@link FileChannel#tryLock}) on the image's lock file at the chunk's index and
+ * checks again, so processes that miss the same chunk at once fetch it once: the others poll
+ * for the first one's file. Every read checks the header and the CRC; a chunk that fails is
  * counted, deleted and fetched again (repaired). Hits refresh the file's mtime; when the cache
  * grows past its limit the process that notices takes the eviction lock and deletes the least
  * recently used chunks down to 90% of the limit.
@@ -186,15 +186,32 @@ public final class NodeCache {
             // the process queues on the byte range with the other processes.
             ReentrantLock stripe = stripes[(int) (index & (stripes.length - 1))];
             stripe.lock();
-            try (FileLock lock = lockRange(index)) {
-                b = read(f, index, length, counters);
-                if (b != null) {
-                    counters.nodeHits.increment();
-                    return b;
+            try {
+                FileLock lock;
+                long pause = 1;
+                // Never block in fcntl: its locks belong to processes, so thread T1 of process A
+                // holding chunk 5 and waiting for 6 while B holds 6 and waits for 5 (on another
+                // thread) looks like a deadlock to the kernel, which fails one with EDEADLK.
+                // Instead: try, and while another process fetches, watch for its file.
+                while ((lock = tryLockRange(index)) == null) {
+                    b = read(f, index, length, counters);
+                    if (b != null) {
+                        counters.nodeHits.increment();
+                        return b;
+                    }
+                    sleep(pause);
+                    pause = Math.min(pause * 2, 32);
                 }
-                counters.nodeMisses.increment();
-                b = fetch.fetch();
-                write(f, index, b);
+                try (FileLock held = lock) {
+                    b = read(f, index, length, counters);
+                    if (b != null) {
+                        counters.nodeHits.increment();
+                        return b;
+                    }
+                    counters.nodeMisses.increment();
+                    b = fetch.fetch();
+                    write(f, index, b);
+                }
             } finally {
                 stripe.unlock();
             }
@@ -207,11 +224,20 @@ public final class NodeCache {
             return read(file(index), index, length, counters) != null;
         }
 
-        private FileLock lockRange(long index) throws IOException {
+        private FileLock tryLockRange(long index) throws IOException {
             try {
-                return lockFile.lock(index, 1, false);
+                return lockFile.tryLock(index, 1, false);
             } catch (OverlappingFileLockException e) {
                 throw new IOException("node cache " + dir + ": chunk " + index + " locked twice by this process", e);
+            }
+        }
+
+        private void sleep(long ms) throws IOException {
+            try {
+                Thread.sleep(ms);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("node cache " + dir + ": interrupted while another process fetched a chunk");
             }
         }
 

@@ -66,6 +66,16 @@ class ChunkedReadTest {
     }
 
     @Test
+    void fetchesEachChunkOnce_whenStreamingThroughSmallMemory() throws Exception {
+        // Memory for 3 chunks of 64 KiB, an image of ~60: a reader walking the files in order must
+        // still find each chunk again for its next block (LRU, not frequency-based admission).
+        ReadSettings s = new ReadSettings(64 << 10, 0, 3 * ((64 << 10) + 64), null, 0);
+        ReadStats r = stats(s);
+        long chunks = (Files.size(image) + (64 << 10) - 1) / (64 << 10);
+        assertTrue(r.backingBytes() < Files.size(image) * 13 / 10, r + " for " + chunks + " chunks");
+    }
+
+    @Test
     void neverChunksBelowBlockSize() {
         assertEquals(1 << 20, ReadSettings.defaults().withChunk(4096, 0).effectiveChunk(1 << 20));
         assertEquals(0, ReadSettings.direct().effectiveChunk(1 << 17));

@@ -57,7 +57,7 @@ class NodeCacheTest {
         chunks = (size + CHUNK - 1) / CHUNK;
         assertTrue(chunks >= 8, "image too small for the test: " + size);
         expectedDigest = digestOf(dir.resolve("src"));
-        slow = SlowStorage.mount(backing, dir.resolve("slow"), 1, 200);
+        slow = SlowStorage.mount(backing, dir.resolve("slow"), 5, 50);
         image = slow.mount.resolve("img.sqsh");
     }
 
@@ -73,9 +73,15 @@ class NodeCacheTest {
         Path cache = dir.resolve("cache-shared");
         long before = slow.bytesServed();
         List<Process> ps = new ArrayList<>();
+        Path go = dir.resolve("go-shared");
         for (int i = 0; i < 4; i++) {
-            ps.add(probe(cache, "1G"));
+            // Eight threads per process, each in its own order, all starting at once: chunk
+            // locks taken in opposite orders by different processes (which made blocking fcntl
+            // locks answer EDEADLK).
+            ps.add(probe(cache, "1G", "8", go.toString()));
         }
+        Thread.sleep(3000); // the JVMs start and open the image
+        Files.createFile(go);
         long misses = 0;
         long backing = 0;
         for (Process p : ps) {
@@ -202,10 +208,12 @@ class NodeCacheTest {
         }
     }
 
-    private static Process probe(Path cache, String max) throws IOException {
+    private static Process probe(Path cache, String max, String... more) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), ImageReadProbe.class.getName(),
-                image.toString(), Long.toString(CHUNK), cache.toString(), max).redirectErrorStream(true).start();
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                ImageReadProbe.class.getName(), image.toString(), Long.toString(CHUNK), cache.toString(), max));
+        cmd.addAll(List.of(more));
+        return new ProcessBuilder(cmd).redirectErrorStream(true).start();
     }
 
     /** What one probe process printed. */

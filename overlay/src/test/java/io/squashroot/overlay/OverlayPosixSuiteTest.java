@@ -3,8 +3,11 @@ package io.squashroot.overlay;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.squashroot.fuse.FsTree;
 import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
+import io.squashroot.fuse.SquashfsTree;
+import io.squashroot.squashfs.SquashfsImage;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,8 +22,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The POSIX-semantics suite (testdata/overlay-posix-suite.sh) over real mounts: our overlay
- * served as root, our overlay served by the unprivileged user sqtest, and kernel overlayfs as
- * the reference. Each run mounts, runs every operation, unmounts, mounts again and checks
+ * served as root over directory lowers and over SquashFS image lowers (mksquashfs), served by
+ * the unprivileged user sqtest, and kernel overlayfs as the reference. Each run mounts, runs every operation, unmounts, mounts again and checks
  * that the state persisted. Every check of the script becomes one test here.
  */
 class OverlayPosixSuiteTest {
@@ -28,6 +31,11 @@ class OverlayPosixSuiteTest {
     @TestFactory
     List<DynamicTest> posixSuite_ourOverlayAsRoot() throws Exception {
         return suite("ours", "root");
+    }
+
+    @TestFactory
+    List<DynamicTest> posixSuite_ourOverlayOverSquashfsImages() throws Exception {
+        return suite("images", "root");
     }
 
     @TestFactory
@@ -92,6 +100,25 @@ class OverlayPosixSuiteTest {
             Sh.ok("mount", "-t", "overlay", "overlay", "-o",
                     "lowerdir=" + l1 + ":" + l2 + ",upperdir=" + upper + ",workdir=" + work, mnt.toString());
             return () -> Sh.ok("umount", mnt.toString());
+        }
+        if (kind.equals("images")) {
+            List<SquashfsImage> images = new ArrayList<>();
+            List<FsTree> trees = new ArrayList<>();
+            for (Path dir : List.of(l1, l2)) {
+                Path img = base.resolve(dir.getFileName() + ".sqsh");
+                if (!Files.exists(img)) {
+                    Sh.ok("mksquashfs", dir.toString(), img.toString(), "-quiet", "-no-progress");
+                }
+                images.add(SquashfsImage.open(img));
+                trees.add(new SquashfsTree(images.get(images.size() - 1), Runnable::run, 0));
+            }
+            FuseMount m = FuseMount.mount(Overlay.open(trees, upper), mnt, MountOptions.builder().readOnly(false).build());
+            return () -> {
+                m.close();
+                for (SquashfsImage i : images) {
+                    i.close();
+                }
+            };
         }
         if (priv.equals("root")) {
             Overlay o = Overlay.open(List.of(DirectoryTree.of(l1), DirectoryTree.of(l2)), upper);

@@ -60,8 +60,7 @@ public final class Harness {
             MachineInfo machine = MachineInfo.collect(image, options);
             List<RunRecord> runs = new ArrayList<>();
             for (int round = 1; round <= options.runs(); round++) {
-                for (int i = 0; i < active.size(); i++) {
-                    Mode m = active.get((i + round - 1) % active.size());
+                for (Mode m : order(active, round)) {
                     progress.println("bench: round " + round + "/" + options.runs() + ": " + m.name());
                     runs.add(runOne(m, round, image, work));
                 }
@@ -71,6 +70,15 @@ public final class Harness {
         } finally {
             Extraction.delete(work);
         }
+    }
+
+    /** The modes in the order of round {@code round} (from 1): rotated by one each round. */
+    static <T> List<T> order(List<T> modes, int round) {
+        List<T> out = new ArrayList<>();
+        for (int i = 0; i < modes.size(); i++) {
+            out.add(modes.get((i + round - 1) % modes.size()));
+        }
+        return out;
     }
 
     /**

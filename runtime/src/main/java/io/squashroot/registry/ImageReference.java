@@ -82,7 +82,7 @@ public record ImageReference(String user, String registry, String repository, St
                 return canonical(m.group(1), m.group(2), m.group(3), ref);
             }
         }
-        throw new IllegalArgumentException("invalid image reference: " + uri);
+        throw new IllegalArgumentException("Invalid image reference: " + uri);
     }
 
     private static ImageReference canonical(String user, String registry, String image, String ref) {

@@ -100,6 +100,28 @@ public final class ImageStore {
     }
 
     /**
+     * The flat image of {@code source} in the cache, for {@code create}/{@code start} with an image
+     * URI: the one recorded for the reference is used without contacting the registry (Docker's
+     * pull-if-missing), otherwise the image is imported first.
+     */
+    public Path flatImage(String source, Platform platform, ImportProgress progress) throws IOException {
+        String ref = ImageReference.isDockerUri(source) ? ImageReference.parse(source).uri() : source;
+        Path recPath = cache.imagePath(ImageRecord.key(ref, platform.toString()));
+        if (Files.isRegularFile(recPath)) {
+            ImageRecord rec = ImageRecord.read(recPath);
+            if (rec.flatKey() != null && Files.isRegularFile(cache.flatPath(rec.flatKey()))) {
+                cache.touch(recPath);
+                cache.touch(cache.flatPath(rec.flatKey()));
+                return cache.flatPath(rec.flatKey());
+            }
+        }
+        try (CacheLock l = cache.lockShared(); Session s = session(source)) {
+            Importer imp = new Importer(cache, systemCache, converter, progress, settings.maxConnections());
+            return imp.flat(imp.pull(s.source, platform), platform.toString());
+        }
+    }
+
+    /**
      * Imports {@code source} and writes the flat image to {@code output}, which must not exist
      * (as enroot: "File already exists"). The flat image is cached per manifest, so importing the
      * same image again is a copy.

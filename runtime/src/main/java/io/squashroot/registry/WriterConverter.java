@@ -5,6 +5,8 @@ import io.squashroot.squashfs.write.SquashfsWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import io.squashroot.squashfs.SquashfsImage;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,6 +88,16 @@ final class WriterConverter implements LayerConverter {
 
     @Override
     public void flatten(List<Path> layersLowestFirst, Path target) throws IOException {
-        throw new IOException("flattening is not available in this build (SquashfsTree missing)");
+        List<LayerImageTree> trees = new ArrayList<>();
+        try {
+            for (Path p : layersLowestFirst) {
+                trees.add(new LayerImageTree(SquashfsImage.open(p)));
+            }
+            flatWriter.writeFlattened(trees, target);
+        } finally {
+            for (LayerImageTree t : trees) {
+                t.close();
+            }
+        }
     }
 }

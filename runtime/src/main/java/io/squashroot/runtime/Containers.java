@@ -116,6 +116,7 @@ public final class Containers {
 
     /** {@code start}: returns the command's exit status. */
     public int start(StartOptions o, PrintStream log) throws IOException {
+        Trace.mark("start command");
         cleanStale();
         Path asFile = Path.of(o.target());
         boolean image = ImageFile.isSquashfs(asFile);
@@ -160,10 +161,12 @@ public final class Containers {
                     store.write(rec.get().withLastStart(clock.instant()));
                 }
             }
+            Trace.mark("root filesystem ready");
             LaunchRequest req = new LaunchRequest(rootfs.path(), runDir, cfg, o.confFile(), o.rcFile(),
                     o.mounts(), o.environ(), o.command());
             return launcher.run(req);
         } finally {
+            Trace.mark("container exited");
             IOException first = null;
             if (rootfs != null) {
                 try {
@@ -180,6 +183,7 @@ public final class Containers {
             if (lock != null) {
                 lock.close();
             }
+            Trace.mark("cleaned up");
             if (first != null) {
                 throw first;
             }
@@ -222,6 +226,38 @@ public final class Containers {
             return !ImageFile.digest(r.image()).equals(r.digest());
         } catch (IOException e) {
             return true;
+        }
+    }
+
+    // ---- export (the root filesystem as the container sees it) ----------------------------
+
+    /** Work on a named container's root filesystem as the container sees it. */
+    public interface RootfsAction<T> {
+        T apply(Path rootfs) throws IOException;
+    }
+
+    /**
+     * Runs {@code action} on container {@code name}'s root filesystem: the directory itself in
+     * extract mode; in fuse mode the image and the container's upper layer mounted (read-only
+     * use) for the duration. Takes the container's lock like a start does.
+     */
+    public <T> T withRootfs(String name, RootfsAction<T> action) throws IOException {
+        if (!store.exists(name)) {
+            throw new IOException("No such file or directory: " + cfg.dataPath().resolve(name));
+        }
+        Optional<ContainerRecord> rec = store.record(name);
+        MountMode m = rec.map(ContainerRecord::mode).orElse(MountMode.EXTRACT);
+        try (ContainerStore.Lock lock = store.tryLock(name, m == MountMode.FUSE).orElseThrow(
+                () -> new IOException("Container is in use: " + name))) {
+            if (m == MountMode.EXTRACT) {
+                return action.apply(store.dir(name).toRealPath());
+            }
+            Path runDir = runDirs.create();
+            try (Rootfs rootfs = FuseRootfs.mount(rec.get().image(), store.dir(name), runDir.resolve("rootfs"))) {
+                return action.apply(rootfs.path());
+            } finally {
+                RunDirs.clean(runDir, false);
+            }
         }
     }
 

@@ -77,6 +77,7 @@ public final class Launcher {
         }
         Files.createDirectories(r.runDir());
         Process p = pb.start();
+        Trace.mark("namespace launcher started");
         Map<Signal, SignalHandler> previous = forwardSignals(p);
         try {
             return waitFor(p);

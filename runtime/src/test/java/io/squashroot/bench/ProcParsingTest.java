@@ -85,6 +85,15 @@ class ProcParsingTest {
     }
 
     @Test
+    void rotatesModeOrder_everyRound() {
+        List<String> m = List.of("fuse", "extract", "squashfuse");
+        assertEquals(List.of("fuse", "extract", "squashfuse"), Harness.order(m, 1));
+        assertEquals(List.of("extract", "squashfuse", "fuse"), Harness.order(m, 2));
+        assertEquals(List.of("squashfuse", "fuse", "extract"), Harness.order(m, 3));
+        assertEquals(Harness.order(m, 1), Harness.order(m, 4));
+    }
+
+    @Test
     void refusesDropCaches_withoutRoot() {
         IOException e = assertThrows(IOException.class, () -> Harness.refuseDropCachesUnlessRoot(true, false));
         assertTrue(e.getMessage().startsWith("--drop-caches needs root"), e.getMessage());

@@ -51,7 +51,7 @@ class ImageReferenceTest {
     void rejectsMalformedUris_namingThem() {
         for (String bad : new String[] {"docker://", "docker://a/B", "docker://a#b#c", "docker://with space"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ImageReference.parse(bad));
-            assertEquals("invalid image reference: " + bad, e.getMessage());
+            assertEquals("Invalid image reference: " + bad, e.getMessage());
         }
     }
 

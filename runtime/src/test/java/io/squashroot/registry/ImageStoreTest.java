@@ -248,4 +248,34 @@ class ImageStoreTest {
                 () -> s.pull("docker-archive:" + dir.resolve("missing.tar"), Platform.forArch("amd64"), ImportProgress.NONE));
         assertTrue(e.getMessage().contains("missing.tar"), e.getMessage());
     }
+
+    @Test
+    void importFlat_appliesWhiteoutsAndAddsEnrootFiles() throws IOException {
+        Path cache = tmp.resolve("c10");
+        ImageStore s = store(cache);
+        Path out = tmp.resolve("whiteout.sqsh");
+        s.importFlat(uri("whiteout:latest"), Platform.forArch("amd64"), out, ImportProgress.NONE);
+        try (SquashfsImage img = SquashfsImage.open(out)) {
+            for (String gone : List.of("/data/old.txt", "/data/subdir", "/opt/dir/x", "/opt/dir/sub", "/opt/dir-to-file/inner.txt")) {
+                assertFalse(img.lookup(gone).isPresent(), gone);
+            }
+            for (String line : readFile(img, "/whiteout-expected.txt").split("\n")) {
+                assertTrue(img.lookup(line).orElseThrow(() -> new AssertionError(line)) instanceof Inode.RegularFile, line);
+            }
+            assertInstanceOf(Inode.Directory.class, img.lookup("/opt/file-to-dir").orElseThrow());
+            assertTrue(readFile(img, "/etc/rc").contains("# enroot-provenance: docker://" + reg.http + "#test/whiteout:latest"));
+            assertTrue(readFile(img, "/etc/rc.local").startsWith("# This file is sourced by /etc/rc"));
+            assertTrue(img.lookup("/bin/busybox").isPresent());
+            assertFalse(img.lookup("/opt/dir/.wh..wh..opq").isPresent());
+        }
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(out)));
+        Events again = new Events();
+        Path out2 = tmp.resolve("whiteout-2.sqsh");
+        s.importFlat(uri("whiteout:latest"), Platform.forArch("amd64"), out2, again);
+        assertEquals(0, again.count(ImportProgress.LayerState.CONVERTED));
+        assertEquals(Files.size(out), Files.size(out2));
+        java.nio.file.FileAlreadyExistsException e = assertThrows(java.nio.file.FileAlreadyExistsException.class,
+                () -> s.importFlat(uri("whiteout:latest"), Platform.forArch("amd64"), out, ImportProgress.NONE));
+        assertTrue(e.getMessage().contains("whiteout.sqsh"), e.getMessage());
+    }
 }

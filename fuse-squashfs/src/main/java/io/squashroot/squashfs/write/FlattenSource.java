@@ -82,13 +82,19 @@ final class FlattenSource {
         }
     }
 
+    /** trusted.overlay.opaque=y, or user.overlay.opaque=y (what unprivileged overlayfs writes). */
     private static boolean opaque(FsTree tree, String path) {
-        try {
-            byte[] v = tree.getxattr(path, Whiteouts.OPAQUE_XATTR);
-            return v != null && v.length == 1 && v[0] == 'y';
-        } catch (FsException e) {
-            return false;
+        for (String name : new String[] {Whiteouts.OPAQUE_XATTR, "user.overlay.opaque"}) {
+            try {
+                byte[] v = tree.getxattr(path, name);
+                if (v != null && v.length == 1 && v[0] == 'y') {
+                    return true;
+                }
+            } catch (FsException e) {
+                // absent: not opaque by this name
+            }
         }
+        return false;
     }
 
     private void emit(ImageBuilder image, Inode dir, Node from, Map<String, Inode> links) throws IOException {
@@ -115,6 +121,7 @@ final class FlattenSource {
     private static void stripMarkers(Inode n) {
         if (n.xattrs != null) {
             n.xattrs.remove(Whiteouts.OPAQUE_XATTR);
+            n.xattrs.remove("user.overlay.opaque");
             if (n.xattrs.isEmpty()) {
                 n.xattrs = null;
             }

@@ -43,7 +43,8 @@ final class Snapshot {
             int mode = (Integer) a.get("mode");
             String rel = "/" + root.relativize(p);
             StringBuilder sb = new StringBuilder(rel).append(' ').append(Integer.toOctalString(mode))
-                    .append(' ').append(a.get("uid")).append(':').append(a.get("gid"));
+                    .append(' ').append(Integer.toUnsignedLong((Integer) a.get("uid"))).append(':')
+                    .append(Integer.toUnsignedLong((Integer) a.get("gid")));
             if (withTimes && (mode & 0170000) != 0120000) {
                 sb.append(" t=").append(((FileTime) a.get("lastModifiedTime")).toMillis() / 1000);
             }

@@ -76,14 +76,25 @@ common::envsubst() {
 }
 
 # Normalises an environment file in place: no indentation, comments, blank or malformed lines,
-# no ENROOT_* variables, no quotes around values.
+# no ENROOT_* variables, no quotes around values (enroot's sed rules, in bash: no process).
 common::envfmt() {
-    sed -i -e 's/^[[:space:]]\+//' \
-      -e '/^#\|^$/d' \
-      -e '/^[[:alpha:]_][[:alnum:]_]*=/!d' \
-      -e '/^ENROOT_/d' \
-      -e 's/^\([[:alpha:]_][[:alnum:]_]*\)=[\"\x27]\(.*\)[\"\x27][[:space:]]*$/\1=\2/' \
-      "$1"
+    local line
+    local -a out=()
+    while IFS= read -r line || [ -n "${line}" ]; do
+        line="${line#"${line%%[![:space:]]*}"}"
+        [[ -z "${line}" || "${line}" == \#* ]] && continue
+        [[ "${line}" =~ ^[[:alpha:]_][[:alnum:]_]*= ]] || continue
+        [[ "${line}" == ENROOT_* ]] && continue
+        if [[ "${line}" =~ ^([[:alpha:]_][[:alnum:]_]*)=[\"\'](.*)[\"\'][[:space:]]*$ ]]; then
+            line="${BASH_REMATCH[1]}=${BASH_REMATCH[2]}"
+        fi
+        out+=("${line}")
+    done < "$1"
+    if [ ${#out[@]} -eq 0 ]; then
+        : > "$1"
+    else
+        printf "%s\n" "${out[@]}" > "$1"
+    fi
 }
 
 # list: prints DIR/*SUFFIX; exec: runs the executable ones, failing on the first that fails.

@@ -28,6 +28,8 @@ unshare_bin=$(command -v unshare)
 env_bin=$(command -v env)
 
 source "${scripts}/common.sh"
+source "${scripts}/mount.sh"
+enroot-mount() { enroot_mount "$@"; }
 
 # Files of one kind (hooks.d, mounts.d, environ.d) in run order: squashroot's built-in ones
 # (unless the system directory has a file of the same name, e.g. enroot's stock set), then the
@@ -37,12 +39,27 @@ parts() {
     local f
     shopt -s nullglob
     for f in "${scripts}/${kind}"/*"${suffix}"; do
-        [ -e "${ENROOT_SYSCONF_PATH}/${kind}/${f##*/}" ] || printf "%s\n" "${f}"
+        [ -e "${ENROOT_SYSCONF_PATH}/${kind}/${f##*/}" ] || ! builtin_wanted "${f##*/}" || printf "%s\n" "${f}"
     done
     for f in "${ENROOT_SYSCONF_PATH}/${kind}"/*"${suffix}" "${ENROOT_CONFIG_PATH}/${kind}"/*"${suffix}"; do
         printf "%s\n" "${f}"
     done
     shopt -u nullglob
+}
+
+# Succeeds when a built-in hook has something to do. The same tests open each of those hooks;
+# checking them here saves a bash process per idle hook on every start.
+builtin_wanted() {
+    case "$1" in
+    10-home.sh) [ -n "${ENROOT_MOUNT_HOME-}" ] ;;
+    10-devices.sh) [ -n "${ENROOT_RESTRICT_DEV-}" ] ;;
+    98-nvidia.sh)
+        [ -n "${NVIDIA_VISIBLE_DEVICES-}" ] && return 0
+        local l
+        while IFS= read -r l; do [[ "${l}" == NVIDIA_VISIBLE_DEVICES=* ]] && return 0; done < "${environ_file}"
+        return 1 ;;
+    *) true ;;
+    esac
 }
 
 do_environ() {

@@ -1,0 +1,232 @@
+package io.squashroot.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.squashroot.squashfs.SquashfsImage;
+import java.io.File;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code squashroot import} and {@code cache} as separate processes against a real registry
+ * (Debian's docker-registry over HTTP, started here): as root and as the unprivileged user sqtest.
+ */
+class ImportCommandTest {
+
+    @TempDir
+    static Path tmp;
+    static Path regDir;
+    static String registry;
+    static Path classpath;
+
+    record Run(int status, String out, String err) {
+    }
+
+    @BeforeAll
+    static void up() throws Exception {
+        Path testdata = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(testdata.resolve("testdata/registry"))) {
+            testdata = testdata.getParent();
+        }
+        testdata = testdata.resolve("testdata/registry");
+        regDir = tmp.resolve("reg");
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        script(Map.of("REGISTRY_HTTP_PORT", String.valueOf(port), "REGISTRY_HTTPS_PORT", String.valueOf(port + 1),
+                "REGISTRY_TOKEN", "0"), testdata.resolve("registry-up.sh").toString(), regDir.toString());
+        registry = "127.0.0.1:" + port;
+        script(Map.of("PUSH_ONLY", "busybox:latest whiteout:latest layered-a:latest"),
+                testdata.resolve("make-test-images.sh").toString(), tmp.resolve("img").toString(), registry);
+        // sqtest cannot read /root/.m2: give it a copy of the test classpath.
+        classpath = tmp.resolve("cp");
+        Files.createDirectories(classpath);
+        for (String e : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path p = Path.of(e);
+            if (Files.isRegularFile(p)) {
+                Files.copy(p, classpath.resolve(p.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            } else if (Files.isDirectory(p)) {
+                Path dst = classpath.resolve("dir-" + Math.abs(p.toString().hashCode()));
+                try (Stream<Path> s = Files.walk(p)) {
+                    for (Path f : (Iterable<Path>) s::iterator) {
+                        Path t = dst.resolve(p.relativize(f).toString());
+                        if (Files.isDirectory(f)) {
+                            Files.createDirectories(t);
+                        } else {
+                            Files.copy(f, t, StandardCopyOption.REPLACE_EXISTING);
+                        }
+                    }
+                }
+            }
+        }
+        script(Map.of(), "chmod", "-R", "a+rX", tmp.toString());
+    }
+
+    @AfterAll
+    static void down() throws Exception {
+        Path testdata = Path.of("").toAbsolutePath();
+        while (!Files.isDirectory(testdata.resolve("testdata/registry"))) {
+            testdata = testdata.getParent();
+        }
+        script(Map.of(), testdata.resolve("testdata/registry/registry-down.sh").toString(), regDir.toString());
+    }
+
+    private static void script(Map<String, String> env, String... cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        }
+    }
+
+    private static String cp() throws IOException {
+        List<String> entries = new ArrayList<>();
+        try (Stream<Path> s = Files.list(classpath)) {
+            s.forEach(p -> entries.add(p.toString()));
+        }
+        return String.join(File.pathSeparator, entries);
+    }
+
+    /** Runs squashroot in a fresh JVM, as {@code user} (null = the test's own), with HOME=home. */
+    private static Run squashroot(String user, Path home, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        if (user != null) {
+            cmd.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--"));
+        }
+        cmd.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-cp", cp(), "io.squashroot.cli.Main"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(home.toFile());
+        Map<String, String> e = pb.environment();
+        e.keySet().removeIf(k -> k.startsWith("ENROOT_") || k.startsWith("SQUASHROOT_") || k.startsWith("XDG_"));
+        e.put("HOME", home.toString());
+        e.put("ENROOT_ALLOW_HTTP", "yes");
+        e.putAll(env);
+        Path out = Files.createTempFile(tmp, "out", ".txt");
+        Path err = Files.createTempFile(tmp, "err", ".txt");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(240, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("squashroot " + String.join(" ", args) + " did not finish");
+        }
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static Path home(String name, String owner) throws Exception {
+        Path h = tmp.resolve(name);
+        Files.createDirectories(h);
+        if (owner != null) {
+            script(Map.of(), "chown", owner + ":" + owner, h.toString());
+        }
+        return h;
+    }
+
+    @Test
+    void import_asUnprivilegedUser_writesFlatImageAndPrivateCache() throws Exception {
+        Path home = home("home-sqtest", "sqtest");
+        Run r = squashroot("sqtest", home, Map.of(), "import", "docker://" + registry + "/test/whiteout:latest");
+        assertEquals(0, r.status(), r.err());
+        Path out = home.resolve("test+whiteout+latest.sqsh");
+        try (SquashfsImage img = SquashfsImage.open(out)) {
+            assertFalse(img.lookup("/data/old.txt").isPresent());
+            assertTrue(img.lookup("/data/keep.txt").isPresent());
+            assertTrue(img.lookup("/etc/rc").isPresent());
+        }
+        Path cache = home.resolve(".cache/enroot/squashroot");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+        assertEquals("sqtest", Files.getOwner(cache).getName());
+        assertTrue(r.err().contains("[INFO] layer 4/4 "), r.err());
+        assertTrue(r.err().contains(" converted"), r.err());
+    }
+
+    @Test
+    void twoProcesses_importSameImageAtOnce_shareOneCache() throws Exception {
+        Path home = home("home-concurrent", null);
+        Map<String, String> env = Map.of("SQUASHROOT_CACHE_PATH", home.resolve("cache").toString());
+        List<Process> ps = new ArrayList<>();
+        List<java.util.concurrent.Future<Run>> runs = new ArrayList<>();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            for (int i = 0; i < 2; i++) {
+                String o = "out" + i + ".sqsh";
+                runs.add(pool.submit(() -> squashroot(null, home, env, "import", "-o", o,
+                        "docker://" + registry + "/test/layered-a:latest")));
+            }
+            for (java.util.concurrent.Future<Run> f : runs) {
+                Run r = f.get();
+                assertEquals(0, r.status(), r.err());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(Files.size(home.resolve("out0.sqsh")), Files.size(home.resolve("out1.sqsh")));
+        try (Stream<Path> s = Files.list(home.resolve("cache/layers"))) {
+            assertEquals(3, s.filter(p -> p.toString().endsWith(".sqsh")).count());
+        }
+        try (Stream<Path> s = Files.list(home.resolve("cache/tmp"))) {
+            assertEquals(0, s.count());
+        }
+        assertTrue(ps.isEmpty());
+    }
+
+    @Test
+    void import_failsWithOneLine_forMissingTagAndExistingOutput() throws Exception {
+        Path home = home("home-errors", null);
+        Run missing = squashroot(null, home, Map.of(), "import", "docker://" + registry + "/test/busybox:nope");
+        assertEquals(1, missing.status());
+        assertEquals("squashroot: " + registry + "/test/busybox: manifest nope: not found (HTTP 404)", lastLine(missing.err()));
+        Files.writeString(home.resolve("taken.sqsh"), "x");
+        Run exists = squashroot(null, home, Map.of(), "import", "-o", "taken.sqsh", "docker://" + registry + "/test/busybox");
+        assertEquals(1, exists.status());
+        assertEquals("squashroot: " + home.resolve("taken.sqsh") + ": file already exists", lastLine(exists.err()));
+        Run bad = squashroot(null, home, Map.of(), "import", "docker://Bad Image");
+        assertEquals(1, bad.status());
+        assertEquals("squashroot: Invalid image reference: docker://Bad Image\n", bad.err());
+        Run noHttp = squashroot(null, home, Map.of("ENROOT_ALLOW_HTTP", "no"), "import", "docker://" + registry + "/test/busybox");
+        assertEquals(1, noHttp.status());
+        assertTrue(noHttp.err().contains("https://" + registry), noHttp.err());
+    }
+
+    private static String lastLine(String s) {
+        String[] l = s.strip().split("\n");
+        return l[l.length - 1];
+    }
+
+    @Test
+    void cacheListAndPrune_reportEntries() throws Exception {
+        Path home = home("home-cache", null);
+        assertEquals(0, squashroot(null, home, Map.of(), "import", "docker://" + registry + "/test/busybox").status());
+        Run list = squashroot(null, home, Map.of(), "cache", "list");
+        assertEquals(0, list.status(), list.err());
+        assertTrue(list.out().contains("image  ") && list.out().contains("docker://" + registry + "#test/busybox:latest"), list.out());
+        assertTrue(list.out().lines().anyMatch(l -> l.startsWith("layer ")), list.out());
+        Run keep = squashroot(null, home, Map.of(), "cache", "prune", "--older-than", "1d");
+        assertEquals("freed 0 B in " + home.resolve(".cache/enroot/squashroot") + "\n", keep.out());
+        Run all = squashroot(null, home, Map.of(), "cache", "prune");
+        assertTrue(all.out().startsWith("freed ") && !all.out().startsWith("freed 0 B"), all.out());
+        Run bad = squashroot(null, home, Map.of(), "cache", "prune", "--older-than", "soon");
+        assertEquals(1, bad.status());
+        assertTrue(bad.err().startsWith("squashroot: Invalid duration: soon"), bad.err());
+    }
+}

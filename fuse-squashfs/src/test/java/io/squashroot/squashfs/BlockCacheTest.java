@@ -1,0 +1,74 @@
+package io.squashroot.squashfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class BlockCacheTest {
+    @Test
+    void secondReadOfABlock_isAHit_andBytesAreWeighed() throws Exception {
+        Path img = TestImages.image();
+        BlockCache cache = BlockCache.create(64L << 20);
+        try (SquashfsImage image = SquashfsImage.open(img, cache)) {
+            Inode.RegularFile f = (Inode.RegularFile) image.lookup("/files/size_1048576").orElseThrow();
+            ByteBuffer buf = ByteBuffer.allocate(4096);
+            image.read(f, 200_000, buf);
+            long misses = cache.missCount();
+            long hits = cache.hitCount();
+            image.read(f, 204_096, buf.clear()); // same 128 KiB block
+            assertEquals(misses, cache.missCount());
+            assertEquals(hits + 1, cache.hitCount());
+            assertTrue(cache.weightedSize() >= 131072, "weighs the decoded block: " + cache.weightedSize());
+        }
+        assertTrue(cache.weightedSize() < 131072, "close drops the image's blocks");
+    }
+
+    @Test
+    void cacheNeverHoldsMoreThanItsCeiling() throws Exception {
+        BlockCache cache = BlockCache.create(300_000);
+        try (SquashfsImage image = SquashfsImage.open(TestImages.image(), cache)) {
+            Inode.RegularFile f = (Inode.RegularFile) image.lookup("/files/size_3000000").orElseThrow();
+            ByteBuffer all = ByteBuffer.allocate((int) f.size());
+            image.read(f, 0, all);
+            assertTrue(cache.weightedSize() <= 300_000, "held " + cache.weightedSize());
+            assertTrue(cache.evictionCount() > 0);
+        }
+    }
+
+    @Test
+    void zeroSizedCache_stillReadsCorrectly() throws Exception {
+        try (SquashfsImage a = SquashfsImage.open(TestImages.image(), BlockCache.create(0));
+             SquashfsImage b = SquashfsImage.open(TestImages.image(), BlockCache.create(8 << 20))) {
+            Inode.RegularFile fa = (Inode.RegularFile) a.lookup("/files/text").orElseThrow();
+            Inode.RegularFile fb = (Inode.RegularFile) b.lookup("/files/text").orElseThrow();
+            ByteBuffer x = ByteBuffer.allocate((int) fa.size());
+            ByteBuffer y = ByteBuffer.allocate((int) fb.size());
+            a.read(fa, 0, x);
+            b.read(fb, 0, y);
+            assertEquals(x.flip(), y.flip());
+        }
+    }
+
+    @Test
+    void parseSize_acceptsSuffixes_andRejectsGarbage() {
+        assertEquals(256L << 20, BlockCache.parseSize("256M"));
+        assertEquals(1L << 30, BlockCache.parseSize("1g"));
+        assertEquals(4096, BlockCache.parseSize(" 4k "));
+        assertEquals(12345, BlockCache.parseSize("12345"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> BlockCache.parseSize("lots"));
+        assertTrue(e.getMessage().contains("'lots'"));
+        assertThrows(IllegalArgumentException.class, () -> BlockCache.parseSize("-5"));
+    }
+
+    @Test
+    void sharedCache_defaultsTo256MiB() {
+        if (System.getProperty("squashroot.blockcache.size") == null && System.getenv("SQUASHROOT_BLOCK_CACHE") == null) {
+            assertEquals(BlockCache.DEFAULT_MAX_BYTES, BlockCache.shared().maxBytes());
+            assertEquals(256L << 20, BlockCache.DEFAULT_MAX_BYTES);
+        }
+    }
+}

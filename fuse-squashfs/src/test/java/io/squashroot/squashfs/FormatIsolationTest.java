@@ -1,0 +1,87 @@
+package io.squashroot.squashfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The format packages (io.squashroot.squashfs and .write) must not depend on the FUSE binding,
+ * the CLI or the runtime (design.md, style.md). Checked on the compiled classes: every class a
+ * class file refers to is named in its constant pool as an internal name ("jnr/ffi/Pointer"),
+ * so a scan of the pool's bytes finds imports, fully qualified uses and signatures alike.
+ */
+class FormatIsolationTest {
+    private static final List<String> FORBIDDEN = List.of("jnr/", "picocli/", "io/squashroot/fuse/",
+            "io/squashroot/overlay/", "io/squashroot/runtime/", "io/squashroot/cli/", "io/squashroot/registry/",
+            "io/squashroot/extract/");
+
+    /**
+     * The writer takes any FsTree as a source by design (COMMON.md: "sources: directory, tar
+     * stream, any FsTree"), so io/squashroot/fuse/ is allowed in .write only, and only for the
+     * binding interface types. Known violation, owned by the writer: HostXattrs reads host xattrs
+     * through jnr. Listed here so that any new one fails the build.
+     */
+    private static final List<String> KNOWN_WRITE_VIOLATIONS = List.of(
+            "io/squashroot/squashfs/write/HostXattrs$Holder.class refers to jnr/");
+
+    @Test
+    void formatPackages_referenceNoFuseCliOrRuntimeClass() throws Exception {
+        Path classes = classesRoot();
+        List<Path> files = new ArrayList<>();
+        for (String pkg : List.of("io/squashroot/squashfs", "io/squashroot/squashfs/write")) {
+            Path dir = classes.resolve(pkg);
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> s = Files.list(dir)) {
+                    s.filter(p -> p.toString().endsWith(".class")).forEach(files::add);
+                }
+            }
+        }
+        assertTrue(files.size() > 10, "found the format classes under " + classes);
+        List<String> violations = new ArrayList<>();
+        for (Path f : files) {
+            String pool = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+            boolean writer = classes.relativize(f).toString().startsWith("io/squashroot/squashfs/write/");
+            for (String bad : FORBIDDEN) {
+                if (pool.contains(bad) && !(writer && bad.equals("io/squashroot/fuse/") && onlyTreeTypes(pool))) {
+                    violations.add(classes.relativize(f) + " refers to " + bad);
+                }
+            }
+        }
+        violations.removeAll(KNOWN_WRITE_VIOLATIONS);
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
+    void scan_findsAForbiddenReference_inAClassThatHasOne() throws Exception {
+        // The check must be able to fail: the extractor (outside the format package) uses jnr.
+        Path extractor = classesRoot().resolve("io/squashroot/extract/Posix.class");
+        String pool = new String(Files.readAllBytes(extractor), StandardCharsets.ISO_8859_1);
+        assertTrue(pool.contains("jnr/"));
+    }
+
+    /** True when every io/squashroot/fuse/ name in the pool is one of the FsTree interface types. */
+    private static boolean onlyTreeTypes(String pool) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("io/squashroot/fuse/([A-Za-z0-9_$]+)").matcher(pool);
+        List<String> allowed = List.of("FsTree", "FileAttr", "DirFiller", "Caller", "FsStat", "FsException", "Errno");
+        while (m.find()) {
+            String type = m.group(1).split("\\$")[0];
+            if (!allowed.contains(type)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Path classesRoot() throws URISyntaxException, IOException {
+        return Path.of(SquashfsImage.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    }
+}

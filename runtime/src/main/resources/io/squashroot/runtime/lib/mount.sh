@@ -1,0 +1,217 @@
+# squashroot's enroot-mount as a bash function, enroot_mount [--root DIR] [--pass N] FSTAB..., so
+# the start script runs it without a process per call (bin/enroot-mount wraps it for hooks).
+# It performs the entries of fstab files relative to a root directory, with enroot's
+# extensions (written for squashroot from enroot's documented behaviour):
+#   x-create=dir|file|auto  create the mount point first (auto: like the source when binding)
+#   x-move / x-detach       move a mount / lazily unmount the mount point
+#   nofail / silent         a failure is not fatal / is not reported
+#   fs_passno               only entries whose pass equals --pass (default 0) are performed;
+#                           fs_freq is used as the pass when the pass is 0 (enroot's rule)
+# and its shorthands (enroot-mount.c): "tmpfs /dst", "/src", "/src bind", "/src /dst",
+# "/src /dst bind". Mount points are resolved inside the root, symlinks included, never
+# escaping it. Mounts go through util-linux mount(8) (-n: no utab in a user namespace).
+_EM_OURS=" x-create=dir x-create=file x-create=auto x-move x-detach nofail silent loud auto noauto defaults group nogroup owner noowner user nouser users nousers "
+_EM_PROPAGATION=" private rprivate slave rslave shared rshared unbindable runbindable "
+_EM_KNOWN=" async atime bind dev diratime dirsync exec iversion mand noatime nodev nodiratime noexec noiversion nomand norelatime nostrictatime nosuid rbind relatime remount ro rw strictatime suid sync lazytime nolazytime ${_EM_PROPAGATION}${_EM_OURS} "
+
+ismntopt() {
+    [[ "$1" == *,* ]] || [[ "${_EM_KNOWN}" == *" $1 "* ]]
+}
+
+# Resolves $2 inside root $1 like enroot's realpathat: symlinks are followed relative to the
+# root, ".." stops at the root, missing components are kept as they are.
+resolve() {
+    local -r top="${1%/}"
+    local rest="$2" res="" comp link links=0 missing=0
+    while [ -n "${rest}" ]; do
+        comp="${rest%%/*}"
+        if [[ "${rest}" == */* ]]; then rest="${rest#*/}"; else rest=""; fi
+        case "${comp}" in
+        ""|.) continue ;;
+        ..) res="${res%/*}"; ((missing > 0)) && missing=$((missing - 1)); continue ;;
+        esac
+        if ((missing == 0)) && [ -L "${top}${res}/${comp}" ]; then
+            if ((links++ >= 40)); then
+                echo "enroot-mount: too many levels of symbolic links: $2" >&2
+                return 1
+            fi
+            link=$(readlink "${top}${res}/${comp}")
+            [[ "${link}" == /* ]] && res=""
+            rest="${link}${rest:+/${rest}}"
+            continue
+        fi
+        [ -e "${top}${res}/${comp}" ] || missing=$((missing + 1))
+        res+="/${comp}"
+    done
+    printf "%s" "${top}${res:-/}"
+}
+
+# The per-mount flags (mountinfo field 6) of the mount at $1 that a user namespace locks:
+# a remount must repeat them or it fails with EPERM.
+locked_flags() {
+    local -r target="$1"
+    local id parent dev fsroot mnt opts rest found="" f out=""
+    while read -r id parent dev fsroot mnt opts rest; do
+        printf -v mnt "%b" "${mnt//\\/\\0}"
+        [ "${mnt}" = "${target}" ] && found="${opts}"
+    done < /proc/self/mountinfo
+    IFS=, read -r -a f <<< "${found}"
+    for o in ${f[@]+"${f[@]}"}; do
+        case "${o}" in
+        ro|nosuid|nodev|noexec|noatime|nodiratime|relatime) out+=",${o}" ;;
+        esac
+    done
+    printf "%s" "${out}"
+}
+
+create() {
+    local -r path="$1" kind="$2"
+    [ -d "${path%/*}/" ] || mkdir -p -m 0755 "${path%/*}/"
+    if [ "${kind}" = dir ]; then
+        [ -d "${path}" ] || mkdir -m 0755 "${path}"
+    else
+        [ -e "${path}" ] || : > "${path}"
+    fi
+}
+
+mount_entry() {
+    local src="$1" dst="$2" type="$3" opts="$4"
+    local path kind="" data="" prop=() o bind="" remount="" flags="" list=()
+    local fatal=y verbose=y
+
+    [[ ",${opts}," == *,nofail,* ]] && fatal=""
+    [[ ",${opts}," == *,silent,* ]] && verbose=""
+    [[ ",${opts}," == *,loud,* ]] && verbose=y
+
+    fail() {
+        if [ -n "${fatal}" ]; then
+            echo "enroot-mount: $1" >&2
+            exit 1
+        fi
+        [ -n "${verbose}" ] && echo "enroot-mount: $1" >&2
+        return 0
+    }
+
+    path=$(resolve "${root}" "${dst}") || { fail "failed to resolve path: ${root%/}/${dst#/}"; return 0; }
+
+    IFS=, read -r -a list <<< "${opts}"
+    for o in ${list[@]+"${list[@]}"}; do
+        case "${o}" in
+        "") ;;
+        x-create=file) kind=file ;;
+        x-create=dir) kind=dir ;;
+        x-create=auto)
+            if [[ ",${opts}," != *,bind,* && ",${opts}," != *,rbind,* ]] || [ -d "${src}" ]; then
+                kind=dir
+            elif [ -e "${src}" ]; then
+                kind=file
+            fi
+            ;;
+        bind) bind=--bind ;;
+        rbind) bind=--rbind ;;
+        remount) remount=y ;;
+        x-move|x-detach) ;;
+        *)
+            if [[ "${_EM_PROPAGATION}" == *" ${o} "* ]]; then
+                prop+=("${o}")
+            elif [[ "${_EM_OURS}" != *" ${o} "* ]]; then
+                data+="${data:+,}${o}"
+            fi
+            ;;
+        esac
+    done
+
+    if [ -n "${kind}" ]; then
+        create "${path}" "${kind}" 2> /dev/null || { fail "failed to create ${kind/dir/directory}: ${path}"; return 0; }
+    fi
+
+    if [[ ",${opts}," == *,x-detach,* ]]; then
+        umount -n -l "${path}" 2> /dev/null || fail "failed to unmount: ${src} at ${path}"
+        return 0
+    fi
+    if [[ ",${opts}," == *,x-move,* ]]; then
+        mount -n --move "${src}" "${path}" 2> /dev/null || fail "failed to mount: ${src} at ${path}"
+        return 0
+    fi
+
+    if [ -n "${remount}" ]; then
+        mount -n -o "remount${bind:+,bind}$(locked_flags "${path}")${data:+,${data}}" "${path}" 2> /dev/null \
+            || { fail "failed to mount: ${src} at ${path}"; return 0; }
+    elif [ -n "${bind}" ]; then
+        mount -n "${bind}" "${src}" "${path}" 2> /dev/null || { fail "failed to mount: ${src} at ${path}"; return 0; }
+        if [ -n "${data}" ]; then
+            mount -n -o "remount,bind$(locked_flags "${path}"),${data}" "${path}" 2> /dev/null \
+                || { fail "failed to mount: ${src} at ${path}"; return 0; }
+        fi
+    elif [ -n "${type}" ] && [ "${type}" != none ]; then
+        mount -n -t "${type}" ${data:+-o "${data}"} "${src}" "${path}" 2> /dev/null \
+            || { fail "failed to mount: ${src} at ${path}"; return 0; }
+    fi
+    for o in ${prop[@]+"${prop[@]}"}; do
+        mount -n --make-"${o}" "${path}" 2> /dev/null || { fail "failed to set mount propagation: ${path}"; return 0; }
+    done
+}
+
+mount_fstab() {
+    local -r file="$1"
+    local line src dst type opts freq passno n=0
+    while IFS= read -r line || [ -n "${line}" ]; do
+        n=$((n + 1))
+        src=""; dst=""; type=""; opts=""; freq=""; passno=""
+        read -r src dst type opts freq passno _ <<< "${line}" || :
+        [ -z "${src}" ] && continue
+        [[ "${src}" == \#* ]] && continue
+        printf -v src "%b" "${src//\\/\\0}"; printf -v dst "%b" "${dst//\\/\\0}"
+        freq="${freq:-0}"; passno="${passno:-0}"
+        if [ "${freq}" != 0 ] && [ "${passno}" = 0 ]; then
+            passno="${freq}"
+        fi
+        [ "${passno}" = "${pass}" ] || continue
+
+        if [ -n "${dst}" ] && [ -z "${type-}" ] && [ -z "${opts-}" ] && ismntopt "${dst}"; then
+            opts="${dst}"; type=none; dst=""
+        fi
+        if [ -n "${type-}" ] && [ -z "${opts-}" ] && ismntopt "${type}"; then
+            opts="${type}"; type=none
+            [ "${dst}" = none ] && dst=""
+        fi
+        if [ "${src}" = tmpfs ]; then
+            if [ -z "${type-}" ] || [ "${type}" = none ]; then type=tmpfs; fi
+        else
+            [ -z "${dst}" ] && dst="${src}"
+            if [ -z "${type-}" ] || [ "${type}" = none ]; then
+                type=none
+                [ -z "${opts-}" ] && opts="rbind,x-create=auto"
+            fi
+        fi
+        if [ -z "${dst}" ] || [ -z "${type-}" ]; then
+            echo "enroot-mount: invalid fstab entry: \"${line}\" at ${file}:${n}" >&2
+            exit 1
+        fi
+        mount_entry "${src}" "${dst}" "${type}" "${opts-}"
+    done < "${file}"
+}
+
+enroot_mount() {
+    local root=/ pass=0 f
+    while [ $# -ge 2 ]; do
+        case "$1" in
+        --root) root="$2"; shift 2 ;;
+        --pass) pass="$2"; shift 2
+                [[ "${pass}" =~ ^-?[0-9]+$ ]] || { echo "enroot-mount: invalid argument: ${pass}" >&2; exit 1; } ;;
+        *) break ;;
+        esac
+    done
+    if [ $# -lt 1 ]; then
+        echo "Usage: enroot-mount [--root DIR] [--pass NUM] FSTAB..."
+        return 0
+    fi
+    for f in "$@"; do
+        if [ "${f}" = - ]; then
+            mount_fstab /dev/stdin
+        else
+            [ -r "${f}" ] || { echo "enroot-mount: failed to open: ${f}" >&2; exit 1; }
+            mount_fstab "${f}"
+        fi
+    done
+}
