@@ -3,7 +3,7 @@
 # The result is cached in $SQUASHROOT_TEST_CACHE (default /var/cache/squashroot-test) and reused
 # while it exists; a half-built image never replaces a good one (built in a temp dir, renamed).
 # Mirror: $DEBIAN_MIRROR, else the first deb.debian.org-style URI in the machine's apt sources,
-# else http://deb.debian.org/debian.
+# else http://deb.debian.org/debian. Exit status 77: cannot build here (not root, no mirror).
 set -eu
 cache=${SQUASHROOT_TEST_CACHE:-/var/cache/squashroot-test}
 image="$cache/debian12-minbase.sqsh"
@@ -20,6 +20,10 @@ if [ -z "$mirror" ]; then
     mirror=$(sed -n 's/^URIs: *\(http[^ ]*debian\)$/\1/p; s/^deb \(http[^ ]*debian\) bookworm .*/\1/p' \
         /etc/apt/sources.list.d/*.sources /etc/apt/sources.list 2>/dev/null | head -n1)
     mirror=${mirror:-http://deb.debian.org/debian}
+fi
+if ! curl -sfI --max-time 20 "$mirror/dists/bookworm/Release" >/dev/null 2>&1; then
+    echo "debian-minbase: mirror $mirror not reachable (set DEBIAN_MIRROR)" >&2
+    exit 77
 fi
 mkdir -p "$cache"
 chmod 755 "$cache"

@@ -7,6 +7,7 @@
 # Usage: bench/overlay/overlay-bench.sh [--prepare] [WORKDIR]   (default /var/tmp/sqbench-overlay)
 #   --prepare only builds the inputs (kept in WORKDIR and reused by later runs).
 #   SIZE_MB=1024 FILES=10000 LAYERS="1 10 40" PYTHON_TREE=/path/to/python/prefix RUNS=3
+#   WORKLOADS="seqwrite untar copyup walk" COLD=yes   (subsets: LAYERS="" skips the lookups)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
 prepare=no
@@ -15,14 +16,18 @@ sq="$here/bin/squashroot"
 W=${1:-/var/tmp/sqbench-overlay}
 SIZE_MB=${SIZE_MB:-1024}
 FILES=${FILES:-10000}
-LAYERS=${LAYERS:-"1 10 40"}
+LAYERS=${LAYERS-"1 10 40"}
 RUNS=${RUNS:-3}
+WORKLOADS=${WORKLOADS:-"seqwrite untar copyup walk"}
+COLD=${COLD:-yes}
 PYTHON_TREE=${PYTHON_TREE:-}
 [ "$(id -u)" -eq 0 ] || { echo "overlay-bench: run as root (drop_caches, kernel overlayfs)" >&2; exit 1; }
 for t in mksquashfs squashfuse fuse-overlayfs; do
     command -v $t >/dev/null || { echo "overlay-bench: $t missing (scripts/install-deps.sh)" >&2; exit 1; }
 done
 mkdir -p "$W"
+exec 9> "$W/.lock"
+flock -n 9 || { echo "overlay-bench: another run uses $W" >&2; exit 1; }
 MOUNTS=()
 cleanup() {
     for ((i = ${#MOUNTS[@]} - 1; i >= 0; i--)); do
@@ -139,7 +144,7 @@ build_images
 [ "$prepare" = yes ] && exit 0
 echo "| workload | ours (s) | fuse-overlayfs (s) | kernel overlayfs (s) | ours vs fuse-overlayfs |"
 echo "| --- | --- | --- | --- | --- |"
-for wl in seqwrite untar copyup walk; do
+for wl in $WORKLOADS; do
     o=$(run $wl ours "$W/base.sqsh"); f=$(run $wl fuse-overlayfs "$W/base.sqsh"); k=$(run $wl kernel "$W/base.sqsh")
     echo "| $wl | $o | $f | $k | $(echo "scale=2; $f / $o" | bc)× speed |"
 done
@@ -148,6 +153,7 @@ for n in $LAYERS; do
     o=$(run lookup ours "${imgs[@]}"); f=$(run lookup fuse-overlayfs "${imgs[@]}"); k=$(run lookup kernel "${imgs[@]}")
     echo "| lookup, $n layers | $o | $f | $k | $(echo "scale=2; $f / $o" | bc)× speed |"
 done
+[ "$COLD" = yes ] || exit 0
 echo
 echo "| cold reads | overlay (s) | read-only mount (s) | overlay / read-only |"
 echo "| --- | --- | --- | --- |"

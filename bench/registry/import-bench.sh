@@ -20,7 +20,7 @@ now() { date +%s.%N; }
 REGISTRY_HTTP_PORT=$PORT REGISTRY_HTTPS_PORT=$((PORT + 1)) REGISTRY_TOKEN=0 "$T/registry-up.sh" "$W/reg" > /dev/null
 trap '"$T/registry-down.sh" "$W/reg" > /dev/null 2>&1 || true; umount "$W"/enroot-tmp/rootfs 2>/dev/null || true' EXIT
 REG=127.0.0.1:$PORT
-if [ ! -s "$W/pushed" ]; then
+if [ ! -e "$W/pushed" ]; then
   log "building images from $SRC ($(du -sh "$SRC" | cut -f1))"
   rm -rf "$W/oci" "$W/l"; mkdir -p "$W/l"
   umoci init --layout "$W/oci"

@@ -8,17 +8,17 @@
 # cold: page cache dropped before each run (root only); warm: the same run repeated at once.
 #
 # Usage: bench/start/start-latency.sh [-s "0.25 1 4"] [-n RUNS] [-m "fuse extract pyxis enroot"]
-#        [-d WORKDIR] [-o RESULTS.csv]
+#        [-c "cold warm"] [-d WORKDIR] [-o RESULTS.csv]
 # Images are busybox + incompressible filler to the size (GiB), built once in WORKDIR. The
 # squashroot build is copied to WORKDIR/install first, so rebuilding the tree does not disturb
 # a running benchmark.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
-sizes="0.25 1 4"; runs=3; modes="fuse extract pyxis enroot"
+sizes="0.25 1 4"; runs=3; modes="fuse extract pyxis enroot"; caches="cold warm"
 work=${TMPDIR:-/tmp}/squashroot-start-bench; out=""
-while getopts "s:n:m:d:o:" o; do
+while getopts "s:n:m:c:d:o:" o; do
     case "$o" in
-    s) sizes=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; d) work=$OPTARG ;; o) out=$OPTARG ;;
+    s) sizes=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; c) caches=$OPTARG ;; d) work=$OPTARG ;; o) out=$OPTARG ;;
     *) sed -n '2,13p' "$0"; exit 2 ;;
     esac
 done
@@ -80,7 +80,7 @@ run_mode() {   # mode image -> "first,total,status"
 [ -s "$out" ] || echo "size_gib,mode,cache,run,first_output_s,total_s,status" > "$out"
 for size in $sizes; do
     img=$(image_for "$size")
-    for cache in cold warm; do
+    for cache in $caches; do
         for r in $(seq 1 "$runs"); do
             for mode in $modes; do
                 drop "$cache"
@@ -91,6 +91,20 @@ for size in $sizes; do
     done
 done
 echo "results: $out" >&2
-# Medians per size/mode/cache:
-awk -F, 'NR > 1 && $5 != "" { k = $1 "," $2 "," $3; v[k] = v[k] " " $5 }
-    END { for (k in v) { n = split(v[k], a, " "); asort(a); printf "%s,%s\n", k, a[int((n + 1) / 2)] } }' "$out" | sort -t, -k1,1n -k3,3 -k2,2
+# Medians per size/mode/cache (first output, total), and each mode's ratio to fuse:
+python3 - "$out" <<'PY'
+import csv, statistics, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1])) if r["first_output_s"]]
+keys = sorted({(float(r["size_gib"]), r["cache"], r["mode"]) for r in rows})
+med = {}
+for k in keys:
+    sel = [r for r in rows if (float(r["size_gib"]), r["cache"], r["mode"]) == k]
+    med[k] = (statistics.median(float(r["first_output_s"]) for r in sel),
+              statistics.median(float(r["total_s"]) for r in sel), len(sel))
+print("| size GiB | cache | mode | first output s (median) | total s | runs | vs fuse |")
+print("| --- | --- | --- | --- | --- | --- | --- |")
+for k in keys:
+    f = med.get((k[0], k[1], "fuse"))
+    ratio = f"{med[k][0] / f[0]:.2f}x" if f else "-"
+    print(f"| {k[0]:g} | {k[1]} | {k[2]} | {med[k][0]:.3f} | {med[k][1]:.3f} | {med[k][2]} | {ratio} |")
+PY

@@ -10,7 +10,8 @@
 # Env: SLURM_CTLD_PORT (6817), SLURMD_PORT (6818), SLURM_CPUS (nproc), SLURM_REALMEM (MB, 1000),
 #      SLURM_PARTITION (debug), SLURM_PROLOG / SLURM_EPILOG (absolute paths of the node Prolog/Epilog, none by
 #      default; a prolog runs at allocation: PrologFlags=Alloc). Must run as root. Idempotent: a healthy running
-#      cluster started with the same Prolog/Epilog is reused.
+#      cluster started with the same Prolog/Epilog is reused. SLURM_FIRST_JOB_ID (1): clusters that run at the
+#      same time on one host should number their jobs apart (job ids name containers and state).
 # Stop with slurm-down.sh DIR.
 set -euo pipefail
 
@@ -136,6 +137,7 @@ KillWait=5
 Waittime=0
 $PROLOG_LINES
 JobRequeue=1
+FirstJobId=${SLURM_FIRST_JOB_ID:-1}
 NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM State=UNKNOWN
 PartitionName=$PART Nodes=$NODE Default=YES MaxTime=INFINITE State=UP OverSubscribe=NO
 EOF

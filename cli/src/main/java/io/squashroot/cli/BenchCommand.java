@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
 
 /** {@code squashroot bench}: the admins' end-to-end comparison of fuse, extract and peer tools. */
 @Command(name = "bench",
+        mixinStandardHelpOptions = true,
         description = {"Measure an image under squashroot's fuse and extract modes (and, with --peers, the tools "
                 + "installed here: squashfuse, squashfuse_ll, unsquashfs, fuse-overlayfs, the kernel's squashfs "
                 + "when root), and write summary.md, report.html, runs.csv and runs.json to --out.",
@@ -30,7 +31,8 @@ final class BenchCommand implements Callable<Integer> {
     String image;
 
     @Option(names = "--workload", paramLabel = "COMMAND",
-            description = "Shell command run inside the image (chroot) at every start; default: list /.")
+            description = "Shell command run inside the image at every start: through 'squashroot start' for"
+                    + " fuse and extract, with chroot (no /dev, /proc) for the peers; default: list /.")
     String workload;
 
     @Option(names = "--runs", paramLabel = "N", defaultValue = "3", description = "Rounds (default: ${DEFAULT-VALUE}).")

@@ -15,9 +15,10 @@ import picocli.CommandLine.Parameters;
 
 /** {@code squashroot cache prefetch IMAGE...}: warms the node-local chunk cache in one sequential pass. */
 @Command(name = "prefetch",
-        description = {"Read IMAGE once, sequentially, into the node cache (SQUASHROOT_NODE_CACHE), so the",
-                "containers started from it on this node read nothing more from shared storage.",
-                "Chunks already cached and intact are not read again."})
+        mixinStandardHelpOptions = true,
+        description = "Read IMAGE once, sequentially, into the node cache (SQUASHROOT_NODE_CACHE), so the"
+                + " containers started from it on this node read nothing more from shared storage."
+                + " Chunks already cached and intact are not read again.")
 final class CachePrefetchCommand implements Callable<Integer> {
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "SquashFS image file(s)")

@@ -2,6 +2,8 @@ package io.squashroot.cli;
 
 import io.squashroot.extract.ExtractReport;
 import io.squashroot.extract.Extractor;
+import io.squashroot.squashfs.BlockCache;
+import io.squashroot.squashfs.ReadSettings;
 import io.squashroot.squashfs.SquashfsImage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -33,7 +35,11 @@ final class ExtractCommand implements Callable<Integer> {
             throw new ExitException(2, "--threads must be at least 1, got " + threads);
         }
         ExtractReport r;
-        try (SquashfsImage img = SquashfsImage.open(image)) {
+        // Extraction reads the whole image once, in order: plain positional reads with the
+        // kernel's read-ahead beat the chunk cache, unless a node cache is configured to share.
+        ReadSettings env = ReadSettings.fromEnvironment();
+        ReadSettings reads = env.nodeCacheDir() != null ? env : ReadSettings.direct();
+        try (SquashfsImage img = SquashfsImage.open(image, BlockCache.shared(), reads)) {
             r = Extractor.create(threads, force).extract(img, dir);
         }
         System.out.printf("%s: %d directories, %d files (%d bytes), %d symlinks, %d hard links, %d special files%n",

@@ -52,6 +52,9 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("start") || args[0].equals("export"))) {
+            io.squashroot.runtime.Containers.prewarm();
+        }
         System.exit(run(args));
     }
 

@@ -119,7 +119,8 @@ final class MksquashfsCommand implements Runnable {
                 .lz4HighCompression(lz4Hc)
                 .uncompressedInodes(noI).uncompressedData(noD).uncompressedFragments(noF).uncompressedXattrs(noX)
                 .duplicates(!noDuplicates).fragments(!noFragments).alwaysUseFragments(alwaysFragments)
-                .xattrs(!noXattrs).sparse(!noSparse).exportTable(!noExports).allRoot(allRoot).pad(!noPad);
+                .xattrs(!noXattrs).sparse(!noSparse).exportTable(!noExports).allRoot(allRoot).pad(!noPad)
+                .durable(false); // like mksquashfs: no fsync; the rename still hides a partial image
         if (level != null) {
             b.compressionLevel(level);
         }

@@ -22,11 +22,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class MountDaemon {
     private static final long START_TIMEOUT_MS = 60_000;
+    /** Set in the server's environment: it runs detached and logs to its log file. */
+    static final String DAEMON_ENV = "SQUASHROOT_MOUNT_SERVER";
 
     private MountDaemon() {
     }
 
-    static int start(List<String> originalArgs, Path mp) throws IOException, InterruptedException {
+    /**
+     * @param heapBytes the server's heap ceiling unless the JVM options already set one: the
+     *                  block cache plus room for the path cache and request buffers, so the
+     *                  server does not grow to the JVM's default of a quarter of the machine
+     */
+    static int start(List<String> originalArgs, Path mp, long heapBytes) throws IOException, InterruptedException {
         Path dir = runDir();
         String key = key(mp);
         Path log = dir.resolve(key + ".log");
@@ -36,8 +43,13 @@ final class MountDaemon {
         cmd.add("setsid");
         cmd.add(ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-        for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-            if (!a.startsWith("-agentlib:jdwp")) {
+        List<String> jvmArgs = ManagementFactory.getRuntimeMXBean().getInputArguments();
+        if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAM"))) {
+            cmd.add("-Xmx" + (heapBytes >> 20) + "m");
+        }
+        for (String a : jvmArgs) {
+            // The launcher stops at C1 for quick starts; a server decompressing for hours wants C2.
+            if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-XX:TieredStopAtLevel")) {
                 cmd.add(a);
             }
         }
@@ -46,7 +58,9 @@ final class MountDaemon {
         cmd.add(Main.class.getName());
         cmd.addAll(originalArgs);
         cmd.add("--foreground");
-        Process p = new ProcessBuilder(cmd)
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put(DAEMON_ENV, "1");
+        Process p = pb
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectOutput(log.toFile())
                 .redirectErrorStream(true)

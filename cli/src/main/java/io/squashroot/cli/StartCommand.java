@@ -94,8 +94,7 @@ final class StartCommand implements Callable<Integer> {
         }
         cfg = b.build();
         MountMode m = mountMode == null ? null : MountMode.parse(mountMode, "--mount-mode");
-        String t = io.squashroot.registry.ImageStore.isImageUri(target) ? ImageUris.flatImage(target).toString() : target;
-        StartOptions o = new StartOptions(t, m, confPath, rcPath, mounts, env, command);
+        StartOptions o = new StartOptions(target, m, confPath, rcPath, mounts, env, command);
         return Containers.open(cfg).start(o, System.err);
     }
 }

@@ -12,8 +12,9 @@ import picocli.CommandLine.Parameters;
 
 /** {@code squashroot stats [MOUNTPOINT]}: what each mounted image has cost its storage so far. */
 @Command(name = "stats",
-        description = {"Show read metrics of this user's squashroot mounts: requests and bytes sent to the",
-                "image file, and hits and misses of the memory, node and decoded-block caches.",
+        mixinStandardHelpOptions = true,
+        description = {"Show read metrics of this user's squashroot mounts: requests and bytes sent to the"
+                + " image file, and hits and misses of the memory, node and decoded-block caches.",
                 "With MOUNTPOINT: every figure of that mount, one 'key value' per line."})
 final class StatsCommand implements Callable<Integer> {
 

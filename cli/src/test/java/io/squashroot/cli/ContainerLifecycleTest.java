@@ -102,10 +102,17 @@ class ContainerLifecycleTest {
                 "sh", "-c", "echo a > /mnt/b/a.started; while [ ! -e /mnt/b/b.started ]; do sleep 0.05; done; echo done");
         Process b = box.start(Map.of(), "start", "-m", box.base + ":/mnt/b:none:x-create=dir,bind", "shared",
                 "sh", "-c", "echo b > /mnt/b/b.started; while [ ! -e /mnt/b/a.started ]; do sleep 0.05; done; echo done");
-        assertTrue(a.waitFor(60, TimeUnit.SECONDS) && b.waitFor(60, TimeUnit.SECONDS), "both ran at once");
-        assertEquals(0, a.exitValue());
-        assertEquals(0, b.exitValue());
-        assertFalse(Files.exists(flag));
+        try {
+            assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS), "both ran at once");
+            assertEquals(0, a.exitValue(), new String(a.getErrorStream().readAllBytes()));
+            assertEquals(0, b.exitValue(), new String(b.getErrorStream().readAllBytes()));
+            assertFalse(Files.exists(flag));
+        } finally {
+            a.destroy();
+            b.destroy();
+            a.waitFor(30, TimeUnit.SECONDS);
+            b.waitFor(30, TimeUnit.SECONDS);
+        }
         assertEquals(0, box.run("remove", "-f", "shared").status());
     }
 

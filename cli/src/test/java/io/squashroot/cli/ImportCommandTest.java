@@ -164,7 +164,6 @@ class ImportCommandTest {
     void twoProcesses_importSameImageAtOnce_shareOneCache() throws Exception {
         Path home = home("home-concurrent", null);
         Map<String, String> env = Map.of("SQUASHROOT_CACHE_PATH", home.resolve("cache").toString());
-        List<Process> ps = new ArrayList<>();
         List<java.util.concurrent.Future<Run>> runs = new ArrayList<>();
         java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
         try {
@@ -187,7 +186,6 @@ class ImportCommandTest {
         try (Stream<Path> s = Files.list(home.resolve("cache/tmp"))) {
             assertEquals(0, s.count());
         }
-        assertTrue(ps.isEmpty());
     }
 
     @Test
@@ -211,6 +209,22 @@ class ImportCommandTest {
     private static String lastLine(String s) {
         String[] l = s.strip().split("\n");
         return l[l.length - 1];
+    }
+
+    @Test
+    void start_imageUri_mountsCachedLayerImagesInFuseMode() throws Exception {
+        Path home = home("home-start", null);
+        String uri = "docker://" + registry + "/test/layered-a:latest";
+        Run fuse = squashroot(null, home, Map.of("SQUASHROOT_MOUNT_MODE", "fuse"), "start", uri);
+        assertEquals(0, fuse.status(), fuse.err());
+        assertEquals("layer a\n", fuse.out()); // the image's entrypoint /bin/cat and cmd /a.txt
+        Path cache = home.resolve(".cache/enroot/squashroot");
+        try (Stream<Path> s = Files.list(cache.resolve("flat"))) {
+            assertEquals(0, s.count(), "fuse mode needs no flat image");
+        }
+        Run extract = squashroot(null, home, Map.of(), "start", "--mount-mode", "extract", uri, "/etc/environment"); // entrypoint is /bin/cat
+        assertEquals(0, extract.status(), extract.err());
+        assertTrue(extract.out().contains("TESTIMAGE=layered-a"), extract.out());
     }
 
     @Test

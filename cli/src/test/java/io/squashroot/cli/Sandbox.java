@@ -111,7 +111,10 @@ final class Sandbox implements AutoCloseable {
         if (user != null) {
             cmd.addAll(List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups"));
         }
-        cmd.addAll(List.of(javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", classpath(), Main.class.getName()));
+        String cp = classpath();
+        cmd.addAll(List.of(javaBin(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"));
+        cmd.addAll(cdsOptions());
+        cmd.addAll(List.of("-cp", cp, Main.class.getName()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(base.toFile());
         pb.environment().clear();
@@ -128,6 +131,32 @@ final class Sandbox implements AutoCloseable {
                 throw new UncheckedIOException(e);
             }
         });
+    }
+
+    /**
+     * The same application class-data archive bin/squashroot uses, made once per test run for
+     * the copied class path: every test starts many JVMs, and this is most of their start-up.
+     */
+    private static synchronized List<String> cdsOptions() throws IOException {
+        Path jsa = classpathCopy.resolve("squashroot.jsa");
+        if (!Files.exists(jsa) && !Files.exists(classpathCopy.resolve("no-cds"))) {
+            try {
+                Process p = new ProcessBuilder(javaBin(), "-XX:ArchiveClassesAtExit=" + jsa, "-Xlog:cds=off",
+                        "-Xlog:cds+dynamic=off", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                        "-cp", System.getProperty("sqr.it.cp"), Main.class.getName(), "cds-train")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (p.waitFor() != 0 || !Files.exists(jsa)) {
+                    Files.createFile(classpathCopy.resolve("no-cds"));
+                } else {
+                    Files.setPosixFilePermissions(jsa, PosixFilePermissions.fromString("rw-r--r--"));
+                }
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        }
+        return Files.exists(jsa)
+                ? List.of("-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off")
+                : List.of();
     }
 
     private static String javaBin() {

@@ -102,6 +102,15 @@ public final class Extractor {
         private final boolean isRoot;
         private final Charset pathCharset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
         private final ExecutorService pool;
+        /**
+         * One writer thread: the N workers only read and decode, and hand each decoded block to
+         * it, as unsquashfs' N decompressors hand blocks to its writer thread; it also closes
+         * files and applies owner, mode, xattrs and times, in the order it was given them.
+         */
+        private final ExecutorService finisher;
+        /** Decoded-block buffers cycling between workers and the writer; their number bounds memory. */
+        private final java.util.concurrent.BlockingQueue<ByteBuffer> buffers;
+        private final ReadAhead readAhead;
         private final Semaphore queued = new Semaphore(MAX_QUEUED);
         private final AtomicReference<IOException> failure = new AtomicReference<>();
         private final LongAdder files = new LongAdder();
@@ -132,6 +141,17 @@ public final class Extractor {
                 t.setDaemon(true);
                 return t;
             });
+            this.finisher = Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "extract-finish");
+                t.setDaemon(true);
+                return t;
+            });
+            int bufferCount = threads * 4 + 4;
+            this.buffers = new java.util.concurrent.ArrayBlockingQueue<>(bufferCount);
+            for (int i = 0; i < bufferCount; i++) {
+                buffers.add(ByteBuffer.allocateDirect(image.superblock().blockSize()));
+            }
+            this.readAhead = ReadAhead.start(Path.of(image.name()), image.superblock().inodeTableStart());
         }
 
         ExtractReport run() throws IOException {
@@ -139,12 +159,18 @@ public final class Extractor {
                 seenDirs.add(image.root().ref());
                 walk(image.root(), root, 0);
             } catch (IOException | RuntimeException e) {
+                readAhead.stop();
                 pool.shutdownNow();
-                awaitPool();
+                awaitPool(pool);
+                finisher.shutdownNow();
+                awaitPool(finisher);
                 throw e;
             }
+            readAhead.stop();
             pool.shutdown();
-            awaitPool();
+            awaitPool(pool);
+            finisher.shutdown();
+            awaitPool(finisher);
             IOException f = failure.get();
             if (f != null) {
                 throw f;
@@ -166,7 +192,7 @@ public final class Extractor {
                     skippedSpecial.sum(), skippedXattrs.sum(), unrepresentable);
         }
 
-        private void awaitPool() throws IOException {
+        private void awaitPool(ExecutorService pool) throws IOException {
             try {
                 while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
                     // keep waiting: workers finish or fail on their own
@@ -295,10 +321,36 @@ public final class Extractor {
                 Thread.currentThread().interrupt();
                 throw new java.io.InterruptedIOException("extraction interrupted");
             }
+            if (inode instanceof Inode.RegularFile f) {
+                readAhead.reached(f.blocksStart());
+            }
             pool.execute(() -> {
+                boolean handedOff = false;
                 try {
                     if (failure.get() == null) {
-                        create(path, inode);
+                        handedOff = create(path, inode);
+                    }
+                } catch (IOException e) {
+                    failure.compareAndSet(null, e);
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, new IOException(path + ": " + e, e));
+                } finally {
+                    if (!handedOff) {
+                        queued.release();
+                    }
+                }
+            });
+        }
+
+        /** Queues work for the writer thread; the permit of this entry is released after it. */
+        private void finish(Path path, Inode inode, FileChannel toClose) {
+            finisher.execute(() -> {
+                try {
+                    if (toClose != null) {
+                        toClose.close();
+                    }
+                    if (failure.get() == null) {
+                        restore(path, inode);
                     }
                 } catch (IOException e) {
                     failure.compareAndSet(null, e);
@@ -310,14 +362,67 @@ public final class Extractor {
             });
         }
 
-        private void create(Path path, Inode inode) throws IOException {
+        /** Hands a worker's decoded blocks of one file to the writer thread. */
+        private final class Blocks implements io.squashroot.squashfs.BlockWriter {
+            private final FileChannel out;
+
+            Blocks(FileChannel out) {
+                this.out = out;
+            }
+
+            @Override
+            public ByteBuffer take(int capacity) throws IOException {
+                try {
+                    return buffers.take();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("extraction interrupted");
+                }
+            }
+
+            @Override
+            public void write(ByteBuffer data, long position) {
+                finisher.execute(() -> {
+                    try {
+                        if (failure.get() == null) {
+                            long p = position;
+                            while (data.hasRemaining()) {
+                                p += out.write(data, p);
+                            }
+                        }
+                    } catch (IOException e) {
+                        failure.compareAndSet(null, e);
+                    } finally {
+                        buffers.add(data.clear());
+                    }
+                });
+            }
+        }
+
+        /**
+         * Creates the node; a file's blocks go to the writer thread. True when the rest (closing,
+         * metadata, the permit) has been handed to the writer.
+         */
+        private boolean create(Path path, Inode inode) throws IOException {
             replaceable(path);
             if (inode instanceof Inode.RegularFile f) {
-                try (FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        LinkOption.NOFOLLOW_LINKS)) {
-                    bytes.add(image.transferTo(f, out));
+                FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS);
+                try {
+                    bytes.add(image.transferTo(f, new Blocks(out)));
+                } catch (IOException | RuntimeException | Error e) {
+                    finisher.execute(() -> {
+                        try {
+                            out.close();
+                        } catch (IOException ignored) {
+                            // the extraction already failed with e
+                        }
+                    });
+                    throw e;
                 }
                 files.increment();
+                finish(path, inode, out);
+                return true;
             } else if (inode instanceof Inode.Symlink s) {
                 byte[] target = java.util.Arrays.copyOf(s.target(), s.target().length + 1);
                 if (Posix.libc().symlink(target, path.toString()) != 0) {
@@ -329,9 +434,10 @@ public final class Extractor {
             } else {
                 skipped.add(path);
                 skippedSpecial.increment();
-                return;
+                return false;
             }
-            restore(path, inode);
+            finish(path, inode, null);
+            return true;
         }
 
         private boolean mknod(Path path, Inode inode) throws IOException {

@@ -27,6 +27,14 @@ final class Posix {
         @SaveError
         int utimensat(int dirfd, String path, long[] times, int flags);
 
+        @SaveError
+        int open(String path, int flags);
+
+        int close(int fd);
+
+        /** Returns the error number itself (not -1/errno). */
+        int posix_fadvise(int fd, long offset, long len, int advice);
+
         /** {@code target} must end with a NUL byte: it is passed as raw bytes, not re-encoded. */
         @SaveError
         int symlink(byte[] target, String linkpath);
@@ -34,6 +42,8 @@ final class Posix {
 
     static final int AT_FDCWD = -100;
     static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    static final int O_RDONLY = 0;
+    static final int POSIX_FADV_WILLNEED = 3;
     static final int EPERM = 1;
     static final int EACCES = 13;
     static final int ENOTSUP = 95;

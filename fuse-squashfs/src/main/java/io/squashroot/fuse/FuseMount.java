@@ -63,7 +63,8 @@ public final class FuseMount implements AutoCloseable {
             throw new IOException(mp + ": mountpoint is not a directory");
         }
         Object devBefore = Files.getAttribute(mp, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        JnrFuseBackend backend = new JnrFuseBackend(tree, opts.uid(), opts.gid());
+        JnrFuseBackend backend = new JnrFuseBackend(tree, opts.uid(), opts.gid(),
+                !(tree.isReadOnly() && opts.readOnly()));
         backend.mount(mp, opts.fuseArgs(tree.isReadOnly()));
         FuseMount m = new FuseMount(mp, backend);
         for (int i = 0; i < opts.threads(); i++) {

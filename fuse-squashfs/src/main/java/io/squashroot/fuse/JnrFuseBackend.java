@@ -149,6 +149,10 @@ final class JnrFuseBackend {
     private final int statSize;
     private final ThreadLocal<Pointer> statScratch;
     private final ThreadLocal<Pointer> nameScratch;
+    // jnr structs cost a dozen allocations each to build: keep one view per worker and point it
+    // at each request's memory instead.
+    private final ThreadLocal<FileStat> statView;
+    private final ThreadLocal<FuseFileInfo> infoView;
 
     /** Bigger than any name a kernel accepts (NAME_MAX 255 bytes) plus its NUL. */
     private static final int NAME_SCRATCH = 1024;
@@ -163,8 +167,9 @@ final class JnrFuseBackend {
     /**
      * @param uid owner every node is presented with, or -1 for the tree's own
      * @param gid group likewise
+     * @param writable whether write operations can reach the tree (else they are not wired)
      */
-    JnrFuseBackend(FsTree tree, long uid, long gid) throws FuseUnavailableException {
+    JnrFuseBackend(FsTree tree, long uid, long gid, boolean writable) throws FuseUnavailableException {
         this.tree = tree;
         this.uid = uid;
         this.gid = gid;
@@ -173,7 +178,14 @@ final class JnrFuseBackend {
         this.statSize = Struct.size(new FileStat(runtime));
         this.statScratch = ThreadLocal.withInitial(() -> Memory.allocateDirect(runtime, statSize, true));
         this.nameScratch = ThreadLocal.withInitial(() -> Memory.allocateDirect(runtime, NAME_SCRATCH, false));
+        this.statView = ThreadLocal.withInitial(() -> new FileStat(runtime));
+        this.infoView = ThreadLocal.withInitial(() -> FuseFileInfo.of(Memory.allocateDirect(runtime, 64, true)));
         wire();
+        // Each callback costs jnr a generated class at start-up; on a read-only mount of a
+        // read-only tree the kernel answers EROFS to writes before they would reach them.
+        if (writable) {
+            wireWrites();
+        }
     }
 
     /**
@@ -293,7 +305,8 @@ final class JnrFuseBackend {
     }
 
     private void fillStat(FileAttr a, Pointer stbuf) {
-        FileStat st = FileStat.of(stbuf);
+        FileStat st = statView.get();
+        st.useMemory(stbuf);
         st.st_ino.set(a.ino());
         st.st_mode.set(a.mode());
         st.st_nlink.set(a.nlink());
@@ -311,8 +324,14 @@ final class JnrFuseBackend {
         st.st_ctim.tv_nsec.set(a.ctimeNsec());
     }
 
-    private static long fh(Pointer fi) {
-        return fi == null ? -1 : FuseFileInfo.of(fi).fh.get();
+    private FuseFileInfo info(Pointer fi) {
+        FuseFileInfo info = infoView.get();
+        info.useMemory(fi);
+        return info;
+    }
+
+    private long fh(Pointer fi) {
+        return fi == null ? -1 : info(fi).fh.get();
     }
 
     private static int putBytes(byte[] value, Pointer dst, long size) {
@@ -383,7 +402,7 @@ final class JnrFuseBackend {
         });
         ops.open.set((path, fi) -> {
             try {
-                FuseFileInfo info = FuseFileInfo.of(fi);
+                FuseFileInfo info = info(fi);
                 info.fh.set(tree.open(path, info.flags.get(), caller()));
                 return 0;
             } catch (Throwable t) {
@@ -469,13 +488,12 @@ final class JnrFuseBackend {
                 fail(t, "destroy", "/");
             }
         });
-        wireWrites();
     }
 
     private void wireWrites() {
         ops.create.set((path, mode, fi) -> {
             try {
-                FuseFileInfo info = FuseFileInfo.of(fi);
+                FuseFileInfo info = info(fi);
                 info.fh.set(tree.create(path, (int) mode, info.flags.get(), caller()));
                 return 0;
             } catch (Throwable t) {

@@ -170,7 +170,8 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         private double entryTimeout = Double.NaN;
         private double attrTimeout = Double.NaN;
         private boolean allowOther;
-        private int threads = Math.max(2, Math.min(8, java.lang.Runtime.getRuntime().availableProcessors()));
+        // Workers also wait on image reads (cold storage), so more of them than cores pays.
+        private int threads = Math.max(4, Math.min(16, 2 * java.lang.Runtime.getRuntime().availableProcessors()));
         private String fsname;
         private String subtype;
         private int readaheadBytes = 1 << 20;

@@ -26,9 +26,10 @@ import java.util.logging.Logger;
  * metadata walk ({@code find}, {@code ls -l}) cost one directory decode per directory. Open
  * files hold their inode, so reads never resolve a path.
  *
- * <p>Sequential reads trigger readahead: when a read ends where the previous one on the same
- * handle ended, the next {@link #readaheadBlocks} data blocks are decoded into the block cache on
- * {@code prefetch} threads while the kernel is still consuming this one.
+ * <p>Sequential reads trigger readahead: when a read starts where the previous one on the same
+ * handle ended, {@link #readaheadBlocks} data blocks past the kernel's own readahead window are
+ * decoded into the block cache on {@code prefetch} threads, so they are ready when the kernel's
+ * window reaches them.
  *
  * <p>A block that fails to decode (corrupt image) answers EIO for the file that needs it; other
  * files keep being served. The first failure per image is logged with its position.
@@ -42,6 +43,7 @@ public final class SquashfsTree implements FsTree {
     private final SquashfsImage image;
     private final Executor prefetch;
     private final int readaheadBlocks;
+    private final long leadBytes;
     private final int blockSize;
     private final Cache<String, Inode> paths;
     private final Map<Long, OpenFile> open = new ConcurrentHashMap<>();
@@ -65,9 +67,19 @@ public final class SquashfsTree implements FsTree {
      * @param readaheadBlocks data blocks decoded ahead of a sequential reader (0 disables)
      */
     public SquashfsTree(SquashfsImage image, Executor prefetch, int readaheadBlocks) {
+        this(image, prefetch, readaheadBlocks, 0);
+    }
+
+    /**
+     * @param leadBytes how far ahead of a read the kernel already asks on its own (its readahead
+     *                  window, {@link MountOptions#readaheadBytes()}): prefetching starts past it,
+     *                  since blocks inside it are requested by the kernel in parallel anyway
+     */
+    public SquashfsTree(SquashfsImage image, Executor prefetch, int readaheadBlocks, long leadBytes) {
         this.image = image;
         this.prefetch = prefetch;
         this.readaheadBlocks = readaheadBlocks;
+        this.leadBytes = leadBytes;
         this.blockSize = image.superblock().blockSize();
         this.paths = Caffeine.newBuilder().maximumSize(PATH_CACHE_ENTRIES).build();
         paths.put("/", image.root());
@@ -213,7 +225,7 @@ public final class SquashfsTree implements FsTree {
                 boolean sequential = of.nextOffset == offset || offset == 0;
                 of.nextOffset = offset + n;
                 if (sequential && readaheadBlocks > 0) {
-                    readAhead(of, offset + n);
+                    readAhead(of, offset + n + leadBytes);
                 }
             }
             return n;

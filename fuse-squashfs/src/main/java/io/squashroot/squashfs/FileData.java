@@ -147,6 +147,77 @@ final class FileData {
         return size;
     }
 
+    /**
+     * Decodes the whole file into buffers from {@code w} and hands each to it with its file
+     * position; holes are skipped, and a trailing hole is marked by one zero byte at the last
+     * position so that the file gets its full size.
+     */
+    long transferTo(Inode.RegularFile f, BlockWriter w) throws IOException {
+        int bs = ctx.sb.blockSize();
+        int[] words = f.blockSizes();
+        int n = words.length;
+        long size = f.size();
+        long blockPos = f.blocksStart();
+        Direct d = DIRECT.get();
+        if (d.in.capacity() < bs) {
+            d.in = ByteBuffer.allocateDirect(bs);
+            d.out = ByteBuffer.allocateDirect(bs);
+        }
+        ImageContext.Scratch s = ctx.scratch();
+        long filePos = 0;
+        boolean holeAtEnd = false;
+        for (int i = 0; i < n; i++) {
+            int word = words[i];
+            int len = blockLength(f, i);
+            if (word == 0) {
+                filePos += len;
+                holeAtEnd = true;
+                continue;
+            }
+            holeAtEnd = false;
+            int stored = ctx.checkWord(word, "data block", blockPos);
+            ByteBuffer o = w.take(len).clear().limit(len);
+            if ((word & 0x0100_0000) != 0) {
+                if (stored != len) {
+                    throw ctx.corrupt("data block", blockPos, "stored block of " + stored + " bytes, expected " + len);
+                }
+                ctx.read("data block", blockPos, o);
+                o.flip();
+            } else {
+                ByteBuffer in = d.in.clear().limit(stored);
+                ctx.read("data block", blockPos, in);
+                in.flip();
+                int got;
+                try {
+                    got = s.decompressor.decompress(in, o);
+                } catch (IOException e) {
+                    throw ctx.corrupt("data block", blockPos, "block does not decompress: " + e.getMessage());
+                }
+                if (got != len) {
+                    throw ctx.corrupt("data block", blockPos, "block decodes to " + got + " bytes, expected " + len);
+                }
+                o.position(0).limit(len);
+            }
+            w.write(o, filePos);
+            blockPos += stored;
+            filePos += len;
+        }
+        if (f.hasFragment()) {
+            byte[] frag = fragmentBlock(f);
+            int tail = (int) (size - (long) n * bs);
+            ByteBuffer o = w.take(tail).clear();
+            o.put(frag, f.fragmentOffset(), tail).flip();
+            w.write(o, filePos);
+            holeAtEnd = false;
+        }
+        if (holeAtEnd && size > 0) {
+            ByteBuffer o = w.take(1).clear();
+            o.put((byte) 0).flip();
+            w.write(o, size - 1);
+        }
+        return size;
+    }
+
     private static void copyRange(FileChannel src, long pos, int len, FileChannel out, long outPos) throws IOException {
         out.position(outPos);
         long done = 0;

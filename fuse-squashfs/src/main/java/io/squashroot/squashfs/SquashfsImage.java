@@ -237,6 +237,18 @@ public final class SquashfsImage implements Closeable {
         return data.transferTo(file, out);
     }
 
+    /**
+     * Decodes the whole content of {@code file} into buffers taken from {@code writer} and hands
+     * them over with their file positions, on the calling thread; sparse blocks are not
+     * delivered (a trailing hole ends with one zero byte at the last position). For extraction
+     * with separate decoding and writing threads. Data blocks bypass the block cache.
+     *
+     * @return the file size
+     */
+    public long transferTo(Inode.RegularFile file, BlockWriter writer) throws IOException {
+        return data.transferTo(file, writer);
+    }
+
     /** The target of {@code link} as raw bytes. */
     public byte[] readlink(Inode.Symlink link) {
         return link.target().clone();

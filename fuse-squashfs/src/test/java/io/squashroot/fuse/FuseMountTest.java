@@ -63,6 +63,11 @@ class FuseMountTest {
             java.nio.ByteBuffer v = java.nio.ByteBuffer.allocate(16);
             x.read("color", v);
             assertEquals("blue", new String(v.array(), 0, v.position(), StandardCharsets.UTF_8));
+            // statfs and access reach the tree too.
+            assertEquals(100L * 4096, Files.getFileStore(mp).getTotalSpace());
+            assertTrue(Files.isReadable(mp.resolve("etc/hostname")));
+            assertFalse(Files.isWritable(mp.resolve("etc/hostname")), "read-only mount");
+            assertFalse(Files.exists(mp.resolve("etc/missing")));
         }
         assertFalse(MountTable.isFuseMount(mp));
     }
@@ -96,5 +101,52 @@ class FuseMountTest {
             assertEquals(77, Files.getAttribute(mp.resolve("etc/hostname"), "unix:uid"));
             assertEquals(88, Files.getAttribute(mp.resolve("etc"), "unix:gid"));
         }
+    }
+
+    @Test
+    void servesEveryRequestOnItsFixedWorkers_underConcurrentLoad() throws Exception {
+        byte[] big = new byte[4 * 1024 * 1024];
+        new Random(2).nextBytes(big);
+        java.util.Set<String> servingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        MapTree tree = new MapTree() {
+            @Override
+            public int read(String path, long handle, java.nio.ByteBuffer dst, long offset) throws FsException {
+                servingThreads.add(Thread.currentThread().getName());
+                return super.read(path, handle, dst, offset);
+            }
+        }.file("/a", big).file("/b", big);
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        try (FuseMount m = FuseMount.mount(tree, mp, MountOptions.builder().threads(3).kernelCache(false).build())) {
+            java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(8);
+            List<java.util.concurrent.Future<byte[]>> reads = new java.util.ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                String name = i % 2 == 0 ? "a" : "b";
+                reads.add(readers.submit(() -> Files.readAllBytes(mp.resolve(name))));
+            }
+            for (java.util.concurrent.Future<byte[]> f : reads) {
+                assertArrayEquals(big, f.get());
+            }
+            readers.shutdown();
+        }
+        // libfuse's own loop would run callbacks on threads it creates and discards; ours only
+        // ever run on the pool's named workers.
+        assertTrue(servingThreads.size() <= 3 && !servingThreads.isEmpty(), servingThreads.toString());
+        assertTrue(servingThreads.stream().allMatch(n -> n.startsWith("fuse-mnt-")), servingThreads.toString());
+    }
+
+    @Test
+    void missingFuseDevice_isOneLineSayingWhatToChange() throws Exception {
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        System.setProperty("squashroot.fusedev", tmp.resolve("no-fuse").toString());
+        try {
+            FuseUnavailableException e = assertThrows(FuseUnavailableException.class,
+                    () -> FuseMount.mount(sample(new byte[1]), mp, MountOptions.builder().build()));
+            assertTrue(e.getMessage().contains("does not exist: load the fuse kernel module (modprobe fuse)"),
+                    e.getMessage());
+            assertFalse(e.getMessage().contains("\n"));
+        } finally {
+            System.clearProperty("squashroot.fusedev");
+        }
+        assertFalse(MountTable.isFuseMount(mp));
     }
 }

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 /** A small read-only tree held in maps, for backend tests that need no image. */
-final class MapTree implements FsTree {
+class MapTree implements FsTree {
 
     record Node(FileAttr attr, byte[] data, Map<String, byte[]> xattrs) {
     }

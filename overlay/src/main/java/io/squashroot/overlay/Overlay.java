@@ -314,6 +314,9 @@ public final class Overlay implements FsTree {
         Lock l = write();
         try {
             c.run();
+        } catch (FsException | RuntimeException e) {
+            resolver.invalidateAll();
+            throw e;
         } finally {
             l.unlock();
         }
@@ -332,6 +335,9 @@ public final class Overlay implements FsTree {
             }
             String hp = ns.create(path, FileAttr.S_IFREG | (mode & 07777), 0, caller);
             return files.add(OpenFile.ofUpper(openChannel(hp, flags | 2), (flags & O_APPEND) != 0));
+        } catch (FsException | RuntimeException e) {
+            resolver.invalidateAll();
+            throw e;
         } finally {
             l.unlock();
         }

@@ -30,6 +30,8 @@ final class Resolver {
     private final Upper upper;
     private final List<FsTree> lowers;
     private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
+    /** Marks a path known to show nothing. */
+    private static final Node ABSENT = new Node("", -1, null, null);
     private final Cache<DirKey, LowerDir> lowerDirs;
 
     private record DirKey(int layer, String path) {
@@ -70,12 +72,25 @@ final class Resolver {
 
     Node resolve(String path) throws FsException {
         Node n = nodes.get(path);
+        if (n == ABSENT) {
+            throw new FsException(Errno.ENOENT);
+        }
         if (n != null) {
             return n;
         }
-        n = path.equals("/") ? resolveRoot() : resolveChild(resolve(parent(path)), path);
+        Node parent = path.equals("/") ? null : resolve(parent(path));
         if (nodes.size() >= MAX_NODES) {
             nodes.clear();
+        }
+        try {
+            n = parent == null ? resolveRoot() : resolveChild(parent, path);
+        } catch (FsException e) {
+            if (e.errno() == Errno.ENOENT) {
+                // Remembered like a found entry: every write that could create this path
+                // invalidates it (a lookup then a create is the common pair: tar, cp, untar).
+                nodes.put(path, ABSENT);
+            }
+            throw e;
         }
         nodes.put(path, n);
         return n;
@@ -255,6 +270,11 @@ final class Resolver {
         } catch (IOException e) {
             throw HostFs.fromIo(e, "readdir " + hd);
         }
+    }
+
+    /** After a write that failed halfway: forget everything rather than trust a stale answer. */
+    void invalidateAll() {
+        nodes.clear();
     }
 
     void invalidate(String path) {

@@ -180,6 +180,9 @@ public final class Harness {
                     v.put(Metric.PEAK_RSS_BYTES, (double) st.peakRssBytes());
                 }
                 v.put(Metric.DISK_USED_BYTES, (double) diskUsed(s.localDirs()));
+                s.close();
+                s.backingReadBytes().ifPresent(n -> v.put(Metric.BACKING_READ_BYTES, (double) n));
+                s.backingReadRequests().ifPresent(n -> v.put(Metric.BACKING_READ_REQUESTS, (double) n));
             }
             return new RunRecord(round, mode.name(), v, commands.drain(), null);
         } catch (IOException | RuntimeException e) {
@@ -205,9 +208,6 @@ public final class Harness {
                 v.put(Metric.START_CPU_S, st.cpuSeconds());
             }
             device.ifPresent(d -> v.put(Metric.START_DEVICE_READ_BYTES, (double) (d.readBytes() - devBase)));
-            s.close();
-            s.backingReadBytes().ifPresent(b -> v.put(Metric.BACKING_READ_BYTES, (double) b));
-            s.backingReadRequests().ifPresent(b -> v.put(Metric.BACKING_READ_REQUESTS, (double) b));
         }
     }
 

@@ -26,8 +26,10 @@ enum Metric {
     DISK_USED_BYTES("disk_used_bytes", "B", "local disk the mode needs besides the image (du)"),
     DAEMON_CPU_S("daemon_cpu_s", "s", "CPU time of the daemon/extractor for the walk + reads session"),
     PEAK_RSS_BYTES("peak_rss_bytes", "B", "peak resident memory of the daemon/extractor (VmHWM, summed over its processes)"),
-    BACKING_READ_BYTES("backing_read_bytes", "B", "bytes read from the image file, per-mount metrics (squashroot only)"),
-    BACKING_READ_REQUESTS("backing_read_requests", "", "read requests to the image file, per-mount metrics (squashroot only)");
+    BACKING_READ_BYTES("backing_read_bytes", "B",
+            "bytes read from the image file for walk + reads, the mount's own metrics (squashroot only)"),
+    BACKING_READ_REQUESTS("backing_read_requests", "",
+            "read requests to the image file for walk + reads, the mount's own metrics (squashroot only)");
 
     final String column;
     final String unit;

@@ -23,7 +23,7 @@ final class Modes {
         modes.add(withStart(new Extraction("extract", (img, dir) -> concat(self, "extract", img.toString(), dir.toString()),
                 o.subcommands().contains("extract") ? Optional.empty()
                         : Optional.of("this squashroot has no 'extract' command")), start ? self : null));
-        if (o.peers()) {
+        if (o.peers() || !o.only().isEmpty()) { // naming a peer in --mode asks for it
             modes.add(new DaemonMount("squashfuse", (img, mnt) -> List.of("squashfuse", "-f", img.toString(), mnt.toString()),
                     missing("squashfuse"), DaemonMount.MetricsSource.NONE));
             modes.add(new DaemonMount("squashfuse_ll", (img, mnt) -> List.of("squashfuse_ll", "-f", img.toString(), mnt.toString()),
@@ -33,6 +33,12 @@ final class Modes {
             modes.add(new KernelMount());
         }
         if (!o.only().isEmpty()) {
+            List<String> known = modes.stream().map(Mode::name).toList();
+            for (String n : o.only()) {
+                if (!known.contains(n)) {
+                    throw new IllegalArgumentException("--mode " + n + ": no such mode (modes: " + String.join(", ", known) + ")");
+                }
+            }
             modes.removeIf(m -> !o.only().contains(m.name()));
         }
         return modes;

@@ -123,8 +123,8 @@ public final class ImageStore {
 
     /**
      * Imports {@code source} and writes the flat image to {@code output}, which must not exist
-     * (as enroot: "File already exists"). The flat image is cached per manifest, so importing the
-     * same image again is a copy.
+     * (as enroot: "File already exists"). The flat image is cached per manifest; the output is a
+     * hard link to it (mode 0444) when the cache is on the same file system, else a copy (0644).
      */
     public Path importFlat(String source, Platform platform, Path output, ImportProgress progress) throws IOException {
         Path out = output.toAbsolutePath();
@@ -136,6 +136,16 @@ public final class ImageStore {
             StoredImage img = imp.pull(s.source, platform);
             Path flat = imp.flat(img, platform.toString());
             progress.phase("Writing " + out);
+            try {
+                // Same file system: the output is the cached flat image itself (read-only, so
+                // neither can change the other), which makes a re-import cost no copy.
+                Files.createLink(out, flat);
+                return out;
+            } catch (FileAlreadyExistsException e) {
+                throw new FileAlreadyExistsException(out.toString(), null, "file already exists");
+            } catch (IOException | UnsupportedOperationException e) {
+                // another file system, or links refused: copy
+            }
             Path tmp = Files.createTempFile(out.getParent(), "." + out.getFileName(), ".part");
             try {
                 Files.copy(flat, tmp, StandardCopyOption.REPLACE_EXISTING);

@@ -94,7 +94,7 @@ final class Importer {
                 Path tmp = tempTarget("flat-" + key);
                 try {
                     converter.flatten(lowers, tmp);
-                    cache.commit(tmp, flat);
+                    cache.commitReadOnly(tmp, flat);
                 } finally {
                     Files.deleteIfExists(tmp);
                 }

@@ -146,10 +146,24 @@ public final class LayerCache {
 
     /** fsyncs {@code tmp} and renames it to {@code target} atomically; the cache's mode applies. */
     void commit(Path tmp, Path target) throws IOException {
+        commit(tmp, target, fileMode);
+    }
+
+    /**
+     * Commits a flat image read-only: it may be hard-linked as an import's output, and the cache
+     * directory (0700, or the admin's group mode) is what keeps others out, not this mode.
+     */
+    void commitReadOnly(Path tmp, Path target) throws IOException {
+        Set<PosixFilePermission> ro = PosixFilePermissions.fromString(
+                fileMode.contains(PosixFilePermission.GROUP_READ) ? "r--r-----" : "r--r--r--");
+        commit(tmp, target, ro);
+    }
+
+    private void commit(Path tmp, Path target, Set<PosixFilePermission> mode) throws IOException {
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
             ch.force(true);
         }
-        Files.setPosixFilePermissions(tmp, fileMode);
+        Files.setPosixFilePermissions(tmp, mode);
         try {
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (AtomicMoveNotSupportedException e) {

@@ -5,6 +5,7 @@ import io.squashroot.squashfs.write.SquashfsWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import io.squashroot.fuse.SquashfsTree;
 import io.squashroot.squashfs.SquashfsImage;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,15 +89,19 @@ final class WriterConverter implements LayerConverter {
 
     @Override
     public void flatten(List<Path> layersLowestFirst, Path target) throws IOException {
-        List<LayerImageTree> trees = new ArrayList<>();
+        List<SquashfsImage> images = new ArrayList<>();
         try {
+            List<SquashfsTree> trees = new ArrayList<>();
             for (Path p : layersLowestFirst) {
-                trees.add(new LayerImageTree(SquashfsImage.open(p)));
+                SquashfsImage img = SquashfsImage.open(p);
+                images.add(img);
+                // The writer reads each file once, front to back: no asynchronous readahead.
+                trees.add(new SquashfsTree(img, Runnable::run, 0));
             }
             flatWriter.writeFlattened(trees, target);
         } finally {
-            for (LayerImageTree t : trees) {
-                t.close();
+            for (SquashfsImage img : images) {
+                img.close();
             }
         }
     }

@@ -1,5 +1,10 @@
 package io.squashroot.runtime;
 
+import io.squashroot.registry.ImageStore;
+import io.squashroot.registry.ImportProgress;
+import io.squashroot.registry.Platform;
+import io.squashroot.registry.RegistrySettings;
+import io.squashroot.registry.StoredImage;
 import io.squashroot.runtime.config.MountMode;
 import io.squashroot.runtime.config.RuntimeConfig;
 import java.io.IOException;
@@ -36,6 +41,14 @@ public final class Containers {
         this.store = new ContainerStore(cfg.dataPath());
         this.runDirs = new RunDirs(cfg.runtimePath());
         this.clock = clock;
+    }
+
+    /**
+     * Starts warming up what a fuse-mode start needs (native bindings) in the background; the
+     * command line calls it first thing for the commands that mount.
+     */
+    public static void prewarm() {
+        FuseRootfs.prewarm();
     }
 
     /** Opens the store, creating the per-user cache, data and runtime directories (0700) as enroot does. */
@@ -118,6 +131,9 @@ public final class Containers {
     public int start(StartOptions o, PrintStream log) throws IOException {
         Trace.mark("start command");
         cleanStale();
+        if (ImageStore.isImageUri(o.target())) {
+            return startImageUri(o, log);
+        }
         Path asFile = Path.of(o.target());
         boolean image = ImageFile.isSquashfs(asFile);
         if (!image && o.target().contains("/")) {
@@ -184,6 +200,52 @@ public final class Containers {
                 lock.close();
             }
             Trace.mark("cleaned up");
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
+
+    /**
+     * {@code start docker://...} (or another image URI): the image from the layer cache, imported
+     * first if the reference is not there. In fuse mode its layer images are the overlay's lowers
+     * as they are, without a flat image; extract mode unsquashes the cached flat image.
+     */
+    private int startImageUri(StartOptions o, PrintStream log) throws IOException {
+        RegistrySettings rs = RegistrySettings.fromEnvironment(n -> cfg.get(n) != null ? cfg.get(n) : System.getenv(n));
+        ImageStore images = ImageStore.open(rs);
+        Platform host = Platform.host();
+        MountMode m = o.mountMode() != null ? o.mountMode() : cfg.mountMode();
+        Launcher launcher = Launcher.unpackedUnder(cfg.runtimePath());
+        Path runDir = runDirs.create();
+        Rootfs rootfs = null;
+        try {
+            if (m == MountMode.FUSE) {
+                Optional<StoredImage> cached = images.cached(o.target(), host);
+                StoredImage img = cached.isPresent() ? cached.get() : images.pull(o.target(), host, ImportProgress.NONE);
+                rootfs = FuseRootfs.mountLayers(img.lowersTopFirst(), img.reference(), runDir.resolve("upper"),
+                        runDir.resolve("rootfs"));
+            } else {
+                rootfs = extractTemporary(images.flatImage(o.target(), host, ImportProgress.NONE), runDir);
+            }
+            Trace.mark("root filesystem ready");
+            LaunchRequest req = new LaunchRequest(rootfs.path(), runDir, cfg, o.confFile(), o.rcFile(),
+                    o.mounts(), o.environ(), o.command());
+            return launcher.run(req);
+        } finally {
+            IOException first = null;
+            if (rootfs != null) {
+                try {
+                    rootfs.close();
+                } catch (IOException e) {
+                    first = e;
+                }
+            }
+            try {
+                RunDirs.clean(runDir, false);
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
             if (first != null) {
                 throw first;
             }
@@ -268,83 +330,7 @@ public final class Containers {
      * container process PID, with that process's environment plus {@code environ}.
      */
     public int exec(long pid, List<String> environ, List<String> command) throws IOException {
-        Path proc = Path.of("/proc", Long.toString(pid));
-        if (!Files.isDirectory(proc)) {
-            throw new IOException("Process not found: " + pid);
-        }
-        List<String> env = new ArrayList<>();
-        byte[] raw;
-        try {
-            raw = Files.readAllBytes(proc.resolve("environ"));
-        } catch (IOException e) {
-            throw new IOException("Process not found: " + pid + " (cannot read its environment)");
-        }
-        for (String kv : new String(raw, StandardCharsets.UTF_8).split("\0")) {
-            if (!kv.isEmpty()) {
-                env.add(kv);
-            }
-        }
-        for (String e : environ) {
-            env.add(e.contains("=") ? e : e + "=" + System.getenv().getOrDefault(e, ""));
-        }
-        // The container's pid and mount namespaces belong to the user namespace of its init (the
-        // start script, mapped root); without --root the command runs in a nested user namespace
-        // that maps the caller's uid. Entering the nested one first would leave us without the
-        // right to join the pid namespace, so: join init's user namespace with the pid and mount
-        // namespaces, then (host's nsenter, still reachable before the chroot) the nested one.
-        long init = namespaceInit(pid);
-        String target = Long.toString(pid);
-        List<String> cmd = new ArrayList<>(List.of("env", "-i"));
-        cmd.addAll(env);
-        cmd.addAll(List.of("nsenter", "--user=/proc/" + init + "/ns/user", "--mount=/proc/" + target + "/ns/mnt",
-                "--pid=/proc/" + target + "/ns/pid", "--preserve-credentials", "--"));
-        if (!nsLink(pid, "user").equals(nsLink(init, "user"))) {
-            cmd.addAll(List.of("nsenter", "--user=/proc/" + target + "/ns/user", "--preserve-credentials"));
-        } else {
-            cmd.add("nsenter");
-        }
-        cmd.addAll(List.of("--root=/proc/" + target + "/root", "--wd=/proc/" + target + "/cwd", "--"));
-        cmd.addAll(command);
-        Process p = new ProcessBuilder(cmd).inheritIO().start();
-        while (true) {
-            try {
-                return p.waitFor();
-            } catch (InterruptedException e) {
-                // wait for the command
-            }
-        }
-    }
-
-    /** The host pid of the init (pid 1) of {@code pid}'s pid namespace: its topmost ancestor in it. */
-    private static long namespaceInit(long pid) throws IOException {
-        String ns = nsLink(pid, "pid");
-        long cur = pid;
-        for (int depth = 0; depth < 4096; depth++) {
-            Optional<ProcessHandle> parent = ProcessHandle.of(cur).flatMap(ProcessHandle::parent);
-            if (parent.isEmpty()) {
-                return cur;
-            }
-            long pp = parent.get().pid();
-            String pns;
-            try {
-                pns = nsLink(pp, "pid");
-            } catch (IOException e) {
-                return cur;
-            }
-            if (!pns.equals(ns)) {
-                return cur;
-            }
-            cur = pp;
-        }
-        return cur;
-    }
-
-    private static String nsLink(long pid, String kind) throws IOException {
-        try {
-            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", kind)).toString();
-        } catch (IOException e) {
-            throw new IOException("Process not found: " + pid + " (cannot read its " + kind + " namespace)");
-        }
+        return ContainerEntry.run(pid, environ, command);
     }
 
     // ---- list / remove -------------------------------------------------------------------
@@ -419,51 +405,7 @@ public final class Containers {
      * started, not created) within it and not running now.
      */
     public GcReport gc(Duration olderThan, boolean dryRun) throws IOException {
-        List<String> items = new ArrayList<>();
-        long bytes = 0;
-        for (Path d : runDirs.stale()) {
-            for (Path m : Mounts.under(d)) {
-                items.add("mount " + m);
-            }
-            items.add("runtime dir " + d);
-            if (dryRun) {
-                bytes += Tree.sizeOnDisk(d);
-            } else {
-                bytes += RunDirs.clean(d);
-            }
-        }
-        if (olderThan != null) {
-            Instant cutoff = clock.instant().minus(olderThan);
-            for (String n : store.names()) {
-                Optional<ContainerRecord> r = store.record(n);
-                Instant used = r.map(ContainerRecord::lastUsed).orElseGet(() -> modified(store.dir(n)));
-                if (!used.isBefore(cutoff)) {
-                    continue;
-                }
-                Optional<ContainerStore.Lock> lock = store.tryLock(n, true);
-                if (lock.isEmpty()) {
-                    continue;
-                }
-                try (ContainerStore.Lock l = lock.get()) {
-                    long size = Tree.sizeOnDisk(store.dir(n));
-                    items.add("container " + n);
-                    bytes += size;
-                    if (!dryRun) {
-                        Tree.delete(store.dir(n));
-                        store.deleteRecord(n);
-                    }
-                }
-            }
-        }
-        return new GcReport(items, bytes, dryRun);
-    }
-
-    private static Instant modified(Path p) {
-        try {
-            return Files.getLastModifiedTime(p).toInstant();
-        } catch (IOException e) {
-            return Instant.EPOCH;
-        }
+        return new Sweep(store, runDirs, clock).run(olderThan, dryRun);
     }
 
     /** Cleans what SIGKILLed launchers left behind; a start does this first, quietly. */

@@ -1,5 +1,6 @@
 package io.squashroot.runtime;
 
+import io.squashroot.fuse.FsTree;
 import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
 import io.squashroot.fuse.SquashfsTree;
@@ -8,6 +9,7 @@ import io.squashroot.squashfs.SquashfsImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -29,20 +31,56 @@ final class FuseRootfs {
     private FuseRootfs() {
     }
 
+    /**
+     * Initialises, on a daemon thread, the classes whose static set-up is slow (the jnr-ffi
+     * bindings of the overlay's libc calls and of libfuse, which generate code at run time), so
+     * that work overlaps the command-line parsing and the image opening instead of following
+     * them. Harmless if the start turns out not to need them.
+     */
+    static void prewarm() {
+        Thread t = new Thread(() -> {
+            ClassLoader l = FuseRootfs.class.getClassLoader();
+            for (String c : new String[] {"io.squashroot.overlay.HostFs", "io.squashroot.fuse.JnrFuseBackend"}) {
+                try {
+                    Class.forName(c, true, l);
+                } catch (Throwable e) {
+                    // the real use reports it
+                }
+            }
+        }, "squashroot-prewarm");
+        t.setDaemon(true);
+        t.start();
+    }
+
     static Rootfs mount(Path image, Path upper, Path mountpoint) throws IOException {
+        return mountLayers(List.of(image), image.toString(), upper, mountpoint);
+    }
+
+    /**
+     * Several images as the overlay's lowers, topmost first (an imported image's layer images
+     * from the layer cache, configuration layer on top), read in place like a single image.
+     */
+    static Rootfs mountLayers(List<Path> lowersTopFirst, String fsname, Path upper, Path mountpoint) throws IOException {
         Files.createDirectories(upper);
         Files.createDirectories(mountpoint);
-        SquashfsImage img = SquashfsImage.open(image);
         ExecutorService prefetch = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "squashroot-prefetch");
             t.setDaemon(true);
             return t;
         });
+        List<SquashfsImage> images = new ArrayList<>();
         try {
-            SquashfsTree lower = new SquashfsTree(img, prefetch, READAHEAD_BLOCKS);
-            Overlay overlay = Overlay.open(List.of(lower), upper);
+            List<FsTree> lowers = new ArrayList<>();
+            for (Path p : lowersTopFirst) {
+                SquashfsImage img = SquashfsImage.open(p);
+                images.add(img);
+                lowers.add(new SquashfsTree(img, prefetch, READAHEAD_BLOCKS));
+            }
+            Trace.mark("images opened");
+            Overlay overlay = Overlay.open(lowers, upper);
+            Trace.mark("overlay opened");
             MountOptions.Builder opts = MountOptions.builder().readOnly(false)
-                    .fsname(image.toString()).subtype("squashroot");
+                    .fsname(fsname).subtype("squashroot");
             int uid = HostIds.uid();
             if (uid != 0) {
                 opts.owner(uid, HostIds.gid());
@@ -60,14 +98,28 @@ final class FuseRootfs {
                         mount.close();
                     } finally {
                         prefetch.shutdownNow();
-                        img.close();
+                        closeAll(images);
                     }
                 }
             };
         } catch (IOException | RuntimeException e) {
             prefetch.shutdownNow();
-            img.close();
+            closeAll(images);
             throw e;
+        }
+    }
+
+    private static void closeAll(List<SquashfsImage> images) throws IOException {
+        IOException first = null;
+        for (SquashfsImage img : images) {
+            try {
+                img.close();
+            } catch (IOException e) {
+                first = first == null ? e : first;
+            }
+        }
+        if (first != null) {
+            throw first;
         }
     }
 }

@@ -138,6 +138,26 @@ class FaultInjectionTest {
     }
 
     @Test
+    void resumesStalledTransfer_afterStallTimeout() throws IOException {
+        RegistrySettings s = reg.settings(tmp.resolve("cache"), Map.of("ENROOT_ALLOW_HTTP", "yes", "SQUASHROOT_STALL_TIMEOUT", "1"));
+        RegistryClient c = new RegistryClient(new HttpTransport(s), Credentials.none(),
+                ImageReference.parse("docker://" + proxy.hostPort() + "/test/busybox:latest"), sleeps::add);
+        Descriptor layer = c.manifest("latest", Platform.forArch("amd64")).manifest().layers().get(0);
+        proxy.inject(FaultProxy.Fault.STALL_MID_BLOB, "/blobs/" + layer.digest(), 0, 1);
+        assertEquals(layer.digest(), Digest.of(readAll(c, layer)));
+        assertTrue(proxy.log.stream().anyMatch(l -> l.contains(layer.digest() + " bytes=")), proxy.log.toString());
+    }
+
+    @Test
+    void followsRedirect_toBlobStorageHost() throws IOException {
+        RegistryClient c = client("test/busybox:latest");
+        Descriptor layer = c.manifest("latest", Platform.forArch("amd64")).manifest().layers().get(0);
+        proxy.inject(FaultProxy.Fault.REDIRECT, "/blobs/" + layer.digest(), 0, 1);
+        assertEquals(layer.digest(), Digest.of(readAll(c, layer)));
+        assertTrue(proxy.log.stream().anyMatch(l -> l.contains("storage=1")), proxy.log.toString());
+    }
+
+    @Test
     void stream_notDrainedTwice() throws IOException {
         RegistryClient c = client("test/busybox:latest");
         Descriptor layer = c.manifest("latest", Platform.forArch("amd64")).manifest().layers().get(0);

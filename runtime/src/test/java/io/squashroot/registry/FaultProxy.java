@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class FaultProxy implements AutoCloseable {
 
-    enum Fault { NONE, DROP_MID_BLOB, CORRUPT_BLOB, STATUS }
+    enum Fault { NONE, DROP_MID_BLOB, STALL_MID_BLOB, CORRUPT_BLOB, STATUS, REDIRECT }
 
     private final HttpServer server;
     private final String upstream;
@@ -56,7 +56,8 @@ final class FaultProxy implements AutoCloseable {
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().toString();
         String range = ex.getRequestHeaders().getFirst("Range");
-        log.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " " + range));
+        String auth = ex.getRequestHeaders().getFirst("Authorization");
+        log.add(ex.getRequestMethod() + " " + path + (range == null ? "" : " " + range) + (auth == null ? "" : " auth"));
         Fault f = path.contains(pathPart) && remaining.getAndDecrement() > 0 ? fault : Fault.NONE;
         try (ex) {
             if (f == Fault.STATUS) {
@@ -69,7 +70,14 @@ final class FaultProxy implements AutoCloseable {
                 ex.sendResponseHeaders(status, -1);
                 return;
             }
-            HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create("http://" + upstream + path))
+            if (f == Fault.REDIRECT) {
+                // Like a registry sending blobs to storage on another host name.
+                ex.getResponseHeaders().add("Location", "http://localhost:" + server.getAddress().getPort()
+                        + path + (path.contains("?") ? "&" : "?") + "storage=1");
+                ex.sendResponseHeaders(307, -1);
+                return;
+            }
+            HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create("http://" + upstream + path.replaceAll("[?&]storage=1$", "")))
                     .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.noBody());
             for (String h : List.of("Accept", "Range")) {
                 String v = ex.getRequestHeaders().getFirst(h);
@@ -96,6 +104,12 @@ final class FaultProxy implements AutoCloseable {
                 out.write(body, 0, body.length / 2);
                 out.flush();
                 // Closing the exchange with bytes missing makes the server drop the connection.
+                return;
+            }
+            if (f == Fault.STALL_MID_BLOB) {
+                out.write(body, 0, body.length / 2);
+                out.flush();
+                Thread.sleep(3000); // then the connection dies without the rest
                 return;
             }
             if (f == Fault.CORRUPT_BLOB && body.length > 0) {

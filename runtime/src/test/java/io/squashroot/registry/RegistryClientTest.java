@@ -42,12 +42,6 @@ class RegistryClientTest {
                 ImageReference.parse(uri), d -> { });
     }
 
-    private static final Map<String, String> INSECURE_HTTP = Map.of();
-
-    private static String httpInsecure() {
-        return reg.http;
-    }
-
     @Test
     void fetchesDockerManifest_overPlainHttpWhenEnrootAllowHttp() throws IOException {
         RegistryClient c = client("docker://" + reg.http + "/test/busybox:latest", Map.of("ENROOT_ALLOW_HTTP", "y"));
@@ -133,6 +127,15 @@ class RegistryClientTest {
         RegistryClient c = client("docker://" + reg.https + "/test/busybox:latest", Map.of("SSL_CERT_FILE", ""));
         RegistryException e = assertThrows(RegistryException.class, c::ping);
         assertTrue(e.getMessage().contains("TLS failure"), e.getMessage());
+    }
+
+    @Test
+    void trustsCa_fromSslCertDir() throws IOException {
+        reg.writeCredentials(List.of("machine localhost login testuser password testpass"));
+        RegistryClient c = client("docker://testuser@" + reg.https + "/test/busybox:latest",
+                Map.of("SSL_CERT_FILE", "", "SSL_CERT_DIR", reg.env.get("REGISTRY_CERT_DIR")));
+        c.manifest("latest", Platform.forArch("amd64"));
+        assertTrue(c.endpoint().verifyTls());
     }
 
     @Test

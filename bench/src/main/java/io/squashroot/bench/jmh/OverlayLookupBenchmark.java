@@ -3,8 +3,10 @@ package io.squashroot.bench.jmh;
 import io.squashroot.fuse.FileAttr;
 import io.squashroot.fuse.FsException;
 import io.squashroot.fuse.FsTree;
+import io.squashroot.fuse.SquashfsTree;
 import io.squashroot.overlay.DirectoryTree;
 import io.squashroot.overlay.Overlay;
+import io.squashroot.squashfs.SquashfsImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +28,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * getattr through the overlay of N read-only layers (plus an empty upper dir) for a file that
+ * getattr through the overlay of N read-only layers (SquashFS images through SquashfsTree, or
+ * plain directories; plus an empty upper dir) for a file that
  * lives in the top layer or only in the bottom one, so every layer above must be asked and say
  * "not here": the cost a container with many image layers pays per lookup. Each layer holds 2,000
  * files in its own directory and shares /usr/lib with the others.
@@ -45,9 +48,14 @@ public class OverlayLookupBenchmark {
     @Param({"top", "bottom"})
     public String where;
 
+    /** What the layers are: SquashFS images (as containers use) or plain directories. */
+    @Param({"squashfs", "dir"})
+    public String lower;
+
     private Path dir;
     private FsTree overlay;
     private List<String> paths;
+    private final List<SquashfsImage> images = new ArrayList<>();
     private int next;
 
     @Setup(Level.Trial)
@@ -64,7 +72,13 @@ public class OverlayLookupBenchmark {
                 ps.add("/usr/lib/layer" + l + "/f" + f);
             }
             perLayer.add(ps);
-            lowers.add(DirectoryTree.of(root));
+            if (lower.equals("dir")) {
+                lowers.add(DirectoryTree.of(root));
+            } else {
+                SquashfsImage img = SquashfsImage.open(BenchImages.mksquashfs(root, dir.resolve("layer" + l + ".sqsh")));
+                images.add(img);
+                lowers.add(new SquashfsTree(img, Runnable::run, 0));
+            }
         }
         Path upper = Files.createDirectories(dir.resolve("upper"));
         overlay = Overlay.open(lowers, upper); // lowers are topmost first
@@ -80,6 +94,9 @@ public class OverlayLookupBenchmark {
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
         overlay.destroy();
+        for (SquashfsImage img : images) {
+            img.close();
+        }
         BenchImages.delete(dir);
     }
 }

@@ -47,6 +47,17 @@ record ContainerOptions(
         return "docker://" + image;
     }
 
+    /** The registry of a docker image, {@code [USER@][REGISTRY#]IMAGE[:TAG]}: docker.io when none is given. */
+    String registry() {
+        String ref = image.replaceFirst("^dockerd?://", "");
+        int hash = ref.indexOf('#');
+        if (hash < 0) {
+            return "docker.io";
+        }
+        String reg = ref.substring(0, hash);
+        return reg.substring(reg.indexOf('@') + 1);
+    }
+
     /**
      * The options written back in pyxis's syntax, explicit and complete, so the task entry on the
      * nodes parses exactly what the submit side resolved (the environment defaults are applied once).

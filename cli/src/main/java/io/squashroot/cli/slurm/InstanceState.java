@@ -40,8 +40,11 @@ final class InstanceState implements AutoCloseable {
 
     private InstanceState(Path dir) throws IOException {
         this.dir = dir;
-        this.setup = FileChannel.open(dir.resolve("setup.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        this.members = FileChannel.open(dir.resolve("members.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        // Shared locks need a readable channel, exclusive ones a writable one.
+        this.setup = FileChannel.open(dir.resolve("setup.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
+        this.members = FileChannel.open(dir.resolve("members.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
 
     /** Opens (creating, 0700) the state directory {@code dir} and takes the setup lock. */

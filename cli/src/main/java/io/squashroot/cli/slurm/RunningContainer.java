@@ -39,9 +39,12 @@ final class RunningContainer {
         return keeper;
     }
 
-    /** Starts container {@code name} and returns once the keeper runs inside it. */
+    /**
+     * Starts container {@code name} and returns once the keeper runs inside it. What the container
+     * prints on stdout before (an entrypoint's output) goes to stderr when {@code showOutput}.
+     */
     static RunningContainer start(RuntimeCommands runtime, List<String> options, String name,
-                                  Map<String, String> env) throws IOException {
+                                  Map<String, String> env, boolean showOutput) throws IOException {
         Process p = runtime.start(options, name, List.of("/bin/sh", "-c", KEEPER_SCRIPT, "squashroot-keeper"), env);
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String line;
@@ -51,7 +54,9 @@ final class RunningContainer {
                 innerPid = Long.parseLong(line.substring(READY.length() + 1).strip());
                 break;
             }
-            System.err.println(line); // runtime output before the keeper ran (hooks, entrypoint log)
+            if (showOutput) {
+                System.err.println(line); // the entrypoint's output (--container-entrypoint-log)
+            }
         }
         if (innerPid < 0) {
             int rc = RuntimeCommands.waitFor(p);

@@ -2,17 +2,21 @@ package io.squashroot.cli.slurm;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import io.squashroot.runtime.Containers;
+import io.squashroot.runtime.config.ConfigLoader;
+import io.squashroot.runtime.config.RuntimeConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The container runtime as the Slurm layer uses it: through the enroot-compatible command line of
- * {@code squashroot} (list, create, start, remove, import, export), run as child processes. Going
- * through the command line keeps one contract between the two layers, the one enroot users know,
- * and lets {@code start} own the FUSE server for as long as the container runs.
+ * The container runtime as the Slurm layer uses it. {@code start} (and import/export) run as
+ * {@code squashroot} child processes, through the enroot-compatible command line: the started
+ * runtime owns the FUSE server for as long as the container runs, apart from the task's JVM. The
+ * short bookkeeping commands (list, create, remove, gc) call the runtime's {@link Containers} in
+ * this JVM with the same configuration a child would load: a JVM start each is what made a step's
+ * set-up and the Prolog/Epilog slow.
  */
 final class RuntimeCommands {
 
@@ -43,33 +47,40 @@ final class RuntimeCommands {
         return sb.toString();
     }
 
+    private Containers containers() throws IOException {
+        RuntimeConfig cfg = new ConfigLoader(environ, Runtime.getRuntime().availableProcessors(), null).load();
+        return Containers.open(cfg);
+    }
+
     /** Names of the user's containers ({@code squashroot list}). */
     List<String> list() throws IOException {
-        String out = capture(List.of("list"));
-        List<String> names = new ArrayList<>();
-        for (String line : out.split("\n")) {
-            if (!line.isBlank()) {
-                names.add(line.strip().split("\\s+")[0]);
-            }
-        }
-        return names;
+        return containers().names();
     }
 
     void create(String name, Path image) throws IOException {
-        run(List.of("create", "--name", name, image.toString()), "create container " + name + " from " + image);
+        try {
+            containers().create(image, name, null, System.err);
+        } catch (IOException e) {
+            throw new IOException("could not create container " + name + " from " + image + ": " + e.getMessage(), e);
+        }
     }
 
     void remove(String name) throws IOException {
-        run(List.of("remove", "--force", name), "remove container " + name);
+        try {
+            containers().remove(name);
+        } catch (IOException e) {
+            throw new IOException("could not remove container " + name + ": " + e.getMessage(), e);
+        }
     }
 
-    void importImage(String uri, Path output, Map<String, String> extraEnv) throws IOException {
-        run(List.of("import", "--output", output.toString(), uri), extraEnv, "import " + uri);
+    /** {@code squashroot create --name NAME URI}: the runtime imports the image into its layer cache. */
+    void createFromUri(String name, String uri) throws IOException {
+        run(List.of("create", "--name", name, uri), Map.of(), "create container " + name + " from " + uri);
     }
 
     /** The runtime's own clean-up of stale mounts and run directories ({@code squashroot gc}). */
-    void gc() throws IOException {
-        run(List.of("gc"), "collect stale runtime state");
+    List<String> gc() throws IOException {
+        return containers().gc(null, false).items();
     }
 
     void export(String name, Path output) throws IOException {
@@ -93,25 +104,6 @@ final class RuntimeCommands {
         pb.environment().clear();
         pb.environment().putAll(env);
         return pb.start();
-    }
-
-    private String capture(List<String> args) throws IOException {
-        List<String> argv = new ArrayList<>(List.of(launcher));
-        argv.addAll(args);
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT);
-        pb.environment().clear();
-        pb.environment().putAll(environ);
-        Process p = pb.start();
-        p.getOutputStream().close();
-        String out;
-        try (InputStream in = p.getInputStream()) {
-            out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
-        int rc = waitFor(p);
-        if (rc != 0) {
-            throw new IOException("squashroot " + String.join(" ", args) + " failed with exit status " + rc);
-        }
-        return out;
     }
 
     private void run(List<String> args, String what) throws IOException {

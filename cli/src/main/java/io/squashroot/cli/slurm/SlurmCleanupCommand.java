@@ -80,7 +80,9 @@ public final class SlurmCleanupCommand implements Callable<Integer> {
                 }
             }
             try {
-                runtime.gc();
+                for (String item : runtime.gc()) {
+                    System.out.println("squashroot: removed stale " + item);
+                }
             } catch (IOException e) {
                 System.err.println("squashroot: slurm-cleanup: " + e.getMessage());
             }

@@ -2,7 +2,6 @@ package io.squashroot.cli.slurm;
 
 import io.squashroot.cli.ExitException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,18 +64,11 @@ public final class SlurmTaskCommand implements Callable<Integer> {
         if (o.mountMode() != null) {
             out.put("SQUASHROOT_MOUNT_MODE", o.mountMode());
         }
-        if (o.insecureRegistry()) {
-            out.put("ENROOT_ALLOW_HTTP", "y");
-            out.put("SQUASHROOT_INSECURE_REGISTRY", "y");
+        if (o.insecureRegistry() && o.image() != null && !o.imageIsFile()) {
+            // Only the image's registry may use plain HTTP or unverified TLS, not every registry.
+            String prior = task.getOrDefault("SQUASHROOT_INSECURE_REGISTRIES", "");
+            out.put("SQUASHROOT_INSECURE_REGISTRIES", (prior.isBlank() ? "" : prior + ",") + o.registry());
         }
         return out;
-    }
-
-    static void removeQuietly(Path p) {
-        try {
-            Files.deleteIfExists(p);
-        } catch (IOException e) {
-            System.err.println("squashroot: could not remove " + p + ": " + e.getMessage());
-        }
     }
 }

@@ -76,6 +76,7 @@ final class TaskRun {
         } catch (IOException | RuntimeException e) {
             if (holder != null) {
                 holder.stop(state);
+                state.clearKeeper();
             }
             state.close();
             throw e;
@@ -109,7 +110,7 @@ final class TaskRun {
     private int runCommand(Keeper keeper, List<String> command) throws IOException {
         Map<String, String> containerEnv = TaskEnvironment.ofProcess(keeper.pid());
         Map<String, String> taskEnv = TaskEnvironment.forTask(env, containerEnv, options.env());
-        ProcessBuilder pb = new ProcessBuilder(NamespaceEntry.argv(keeper.pid(), options.workdir(), command))
+        ProcessBuilder pb = new ProcessBuilder(NamespaceEntry.argv(NamespaceEntry.nsenter(), keeper.pid(), options.workdir(), command))
                 .inheritIO();
         pb.environment().clear();
         pb.environment().putAll(taskEnv);
@@ -129,7 +130,6 @@ final class TaskRun {
         if (!named && exists) {
             runtime.remove(container); // left by an earlier run of this step id (requeue, node failure)
         }
-        Path imported = null;
         boolean created = false;
         try {
             if (!exists || !named) {
@@ -137,17 +137,15 @@ final class TaskRun {
                     throw new ExitException(1, "a container with name \"" + container
                             + "\" does not exist, and --container-image is not set");
                 }
-                Path image;
                 if (options.imageIsFile()) {
-                    image = Path.of(System.getProperty("user.dir")).resolve(options.image()).normalize();
+                    runtime.create(container, Path.of(System.getProperty("user.dir")).resolve(options.image()).normalize());
                 } else {
-                    imported = importTarget(state, container);
+                    // The runtime imports into its layer cache (once per image digest on the node) and
+                    // creates the container from the cached image: nothing to delete afterwards.
                     announce("importing docker image: " + options.image());
-                    runtime.importImage(options.imageUri(), imported, Map.of());
+                    runtime.createFromUri(container, options.imageUri());
                     announce("imported docker image: " + options.image());
-                    image = imported;
                 }
-                runtime.create(container, image);
                 created = true;
             }
             List<String> startOptions = new ArrayList<>();
@@ -155,44 +153,35 @@ final class TaskRun {
                 startOptions.add("--mount");
                 startOptions.add(m.source() + ":" + m.target() + ":" + m.flags());
             }
+            String pmix = env.get("PMIX_SERVER_TMPDIR");
+            if (pmix != null && pmix.startsWith("/")) {
+                // The PMIx server's rendezvous directory, as enroot's PMI hook mounts it.
+                startOptions.add("--mount");
+                startOptions.add(pmix + ":" + pmix + ":x-create=dir,bind,rw,nosuid,noexec,nodev,private,nofail");
+            }
             for (String name : options.env()) {
                 startOptions.add("--env");
                 startOptions.add(name);
             }
+            boolean entrypoint = options.entrypoint() != null ? options.entrypoint() : settings.executeEntrypoint();
+            if (!entrypoint) {
+                // Pyxis's way around the image's entrypoint: a command script that only runs the command.
+                Path rc = state.dir().resolve("rc");
+                java.nio.file.Files.writeString(rc, "exec \"$@\"\n");
+                startOptions.add("--rc");
+                startOptions.add(rc.toString());
+            }
             Map<String, String> keeperEnv = TaskEnvironment.forKeeper(
                     SlurmTaskCommand.runtimeEnvironment(env, options), options.env());
-            RunningContainer running = RunningContainer.start(runtime, startOptions, container, keeperEnv);
-            return new Holder(running, container, named, named ? null : imported);
+            boolean showOutput = entrypoint && Boolean.TRUE.equals(options.entrypointLog());
+            RunningContainer running = RunningContainer.start(runtime, startOptions, container, keeperEnv, showOutput);
+            return new Holder(running, container, named);
         } catch (IOException | RuntimeException e) {
             if (created && !named) {
                 runtime.remove(container);
             }
-            if (imported != null && !named) {
-                SlurmTaskCommand.removeQuietly(imported);
-            }
             throw e;
         }
-    }
-
-    /**
-     * Where an image imported for this step goes: beside the step's state for a temporary container
-     * (removed with it); in the cache for a named container, whose filesystem keeps reading it.
-     */
-    private Path importTarget(InstanceState state, String container) throws IOException {
-        if (options.name() == null) {
-            return state.dir().resolve("image.sqsh");
-        }
-        String cache = env.get("ENROOT_CACHE_PATH");
-        Path dir;
-        if (cache != null && !cache.isEmpty()) {
-            dir = Path.of(cache);
-        } else {
-            String xdg = env.get("XDG_CACHE_HOME");
-            dir = (xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "/tmp"), ".cache"))
-                    .resolve("enroot");
-        }
-        Path images = Files.createDirectories(dir.resolve("squashroot-srun"));
-        return images.resolve(container + ".sqsh");
     }
 
     /** Pyxis shows import progress when the step has one task (it may be interactive). */
@@ -216,13 +205,11 @@ final class TaskRun {
         final RunningContainer running;
         final String container;
         final boolean named;
-        final Path tempImage;
 
-        Holder(RunningContainer running, String container, boolean named, Path tempImage) {
+        Holder(RunningContainer running, String container, boolean named) {
             this.running = running;
             this.container = container;
             this.named = named;
-            this.tempImage = tempImage;
         }
 
         void stop(InstanceState state) throws IOException {
@@ -243,9 +230,6 @@ final class TaskRun {
                 } catch (IOException e) {
                     failure = failure == null ? e : failure;
                 }
-            }
-            if (tempImage != null) {
-                SlurmTaskCommand.removeQuietly(tempImage);
             }
             if (failure != null) {
                 throw failure;

@@ -162,6 +162,13 @@ class ContainerOptionParserTest {
     }
 
     @Test
+    void findsRegistry_ofDockerImage() {
+        assertEquals("nvcr.io", parse("--container-image=nvcr.io#nvidia/pytorch:21.12-py3").registry());
+        assertEquals("localhost:5000", parse("--container-image=docker://me@localhost:5000#test/busybox").registry());
+        assertEquals("docker.io", parse("--container-image=ubuntu:24.04").registry());
+    }
+
+    @Test
     void roundTripsThroughArguments() {
         ContainerOptions o = parse("--container-image=./img.sqsh", "--container-name=n:exec",
                 "--container-mounts=/a:/b:ro+nosuid,tmpfs:/t", "--container-workdir=/w", "--container-save=/s.sqsh",

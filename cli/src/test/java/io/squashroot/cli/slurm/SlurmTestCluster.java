@@ -36,6 +36,7 @@ final class SlurmTestCluster implements AutoCloseable {
     final Path cluster;
     final Path work;
     private final String slurmConf;
+    private java.util.Set<java.nio.file.attribute.PosixFilePermission> fuseMode;
 
     private SlurmTestCluster(Path repo, Path base) {
         this.repo = repo;
@@ -58,10 +59,21 @@ final class SlurmTestCluster implements AutoCloseable {
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
         SlurmTestCluster c = new SlurmTestCluster(repo, base);
         try {
+            // Unprivileged FUSE mounts need /dev/fuse open to users (0600 on some machines); restored in close().
+            Path fuse = Path.of("/dev/fuse");
+            c.fuseMode = Files.getPosixFilePermissions(fuse);
+            Files.setPosixFilePermissions(fuse, PosixFilePermissions.fromString("rw-rw-rw-"));
             c.install();
+            // Free ports: several builds (engineers' verifies, CI) may run these tests at once.
+            int[] ports = freePorts();
             Result up = c.exec(List.of(repo.resolve("testdata/slurm/slurm-up.sh").toString(), c.cluster.toString()),
                     Map.of("SLURM_PROLOG", c.home.resolve("scripts/slurm/prolog").toString(),
-                            "SLURM_EPILOG", c.home.resolve("scripts/slurm/epilog").toString()), 180);
+                            "SLURM_EPILOG", c.home.resolve("scripts/slurm/epilog").toString(),
+                            "SLURM_CTLD_PORT", Integer.toString(ports[0]),
+                            "SLURMD_PORT", Integer.toString(ports[1]),
+                            // Job ids name containers and their state under /run/squashroot/UID, which
+                            // concurrent runs of these tests share: number each cluster's jobs apart.
+                            "SLURM_FIRST_JOB_ID", Integer.toString(1_000_000 + new java.util.Random().nextInt(60_000_000))), 180);
             if (up.status != 0) {
                 throw new IOException("slurm-up.sh failed: " + up.stderr);
             }
@@ -70,6 +82,12 @@ final class SlurmTestCluster implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    private static int[] freePorts() throws IOException {
+        try (java.net.ServerSocket a = new java.net.ServerSocket(0); java.net.ServerSocket b = new java.net.ServerSocket(0)) {
+            return new int[] {a.getLocalPort(), b.getLocalPort()};
+        }
     }
 
     private void install() throws IOException, InterruptedException {
@@ -181,6 +199,9 @@ final class SlurmTestCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            if (fuseMode != null) {
+                Files.setPosixFilePermissions(Path.of("/dev/fuse"), fuseMode);
+            }
             try (Stream<Path> s = Files.walk(base)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);

@@ -21,9 +21,10 @@ import java.util.concurrent.Future;
  *
  * <p>Why this shape: the caller's thread reads file data (from a tar stream, a directory or a
  * tree) and submits each block to a pool of compressor threads; a bounded queue of pending
- * blocks keeps memory at about {@code 2 x threads} blocks whatever the input size. The same
- * thread takes finished blocks off the head of the queue and writes them, so positions are
- * assigned in order and every {@link FileData} is filled in single-threaded.
+ * blocks keeps memory at about 32 MiB (or 3 blocks per thread, if more) whatever the input
+ * size, deep enough that every worker has a block while the oldest is awaited. The same thread takes finished
+ * blocks off the head of the queue and writes them, so positions are assigned in order and
+ * every {@link FileData} is filled in single-threaded.
  *
  * <p>Duplicates (mksquashfs's default): a file's blocks are written as they come; when the file
  * ends and its stored blocks equal an earlier file's (same size words and same SHA-256 of every
@@ -54,7 +55,12 @@ final class DataArea {
     private final ThreadLocal<BlockCompressor> compressors;
     private final ThreadLocal<MessageDigest> digests = ThreadLocal.withInitial(DataArea::sha256);
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-    private final int maxPending;
+    /** Blocks submitted but not yet written: the memory bound (two buffers each). */
+    private final int maxInFlight;
+    private int inFlight;
+    /** Markers (file start/end, sparse blocks) cost no memory to speak of but are bounded too. */
+    private static final int MAX_PENDING = 16384;
+    private static final int READ_AHEAD = 32 << 20;
     private final byte[] zeros;
     private long position;
 
@@ -78,7 +84,9 @@ final class DataArea {
         this.pool = pool;
         this.position = start;
         this.compressors = ThreadLocal.withInitial(opt::newCompressor);
-        this.maxPending = 2 * opt.threads() + 2;
+        // At least 3 blocks per worker, and up to 32 MiB read ahead (mksquashfs queues more): one
+        // slow block at the head must not leave the other workers idle.
+        this.maxInFlight = Math.max(3 * opt.threads() + 2, READ_AHEAD / opt.blockSize());
         this.zeros = new byte[opt.blockSize()];
     }
 
@@ -224,14 +232,27 @@ final class DataArea {
     }
 
     private void enqueue(Pending p) throws IOException {
-        while (pending.size() >= maxPending) {
+        if (p.block() != null) {
+            while (inFlight >= maxInFlight) {
+                writeHead();
+            }
+            inFlight++;
+        }
+        while (pending.size() >= MAX_PENDING) {
             writeHead();
         }
         pending.add(p);
+        // Write whatever is already finished, so output keeps flowing while we read.
+        while (!pending.isEmpty() && (pending.peek().block() == null || pending.peek().block().isDone())) {
+            writeHead();
+        }
     }
 
     private void writeHead() throws IOException {
         Pending p = pending.poll();
+        if (p.block() != null) {
+            inFlight--;
+        }
         FileData fd = p.file();
         switch (p.kind()) {
             case START:

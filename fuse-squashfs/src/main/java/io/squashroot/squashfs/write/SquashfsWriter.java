@@ -110,6 +110,7 @@ public final class SquashfsWriter {
         void populate(ImageBuilder builder, Object skip) throws IOException;
     }
 
+    @SuppressWarnings("try") // the channel is closed before the rename, and again (no-op) by try
     Result write(Path image, Source source) throws IOException {
         Path target = image.toAbsolutePath();
         Path dir = target.getParent();
@@ -136,7 +137,9 @@ public final class SquashfsWriter {
             data.finish();
             ImageLayout layout = new ImageLayout(options, builder.root, data);
             long length = layout.write(ch, data.position(), compressorOptions);
-            ch.force(false);
+            if (options.durable()) {
+                ch.force(false);
+            }
             ch.close();
             moveIntoPlace(temp, target);
             done = true;
@@ -195,6 +198,7 @@ public final class SquashfsWriter {
         private long allTime = -1;
         private long clampTime = -1;
         private boolean pad = true;
+        private boolean durable = true;
 
         private Builder(Map<String, String> env) {
             String sde = env.get("SOURCE_DATE_EPOCH");
@@ -327,6 +331,15 @@ public final class SquashfsWriter {
             return this;
         }
 
+        /**
+         * false: skip the fsync before the image is renamed into place (what mksquashfs does).
+         * Default true: a cache of images must not keep a file that a crash left half on disk.
+         */
+        public Builder durable(boolean on) {
+            this.durable = on;
+            return this;
+        }
+
         public SquashfsWriter build() {
             if (blockSize < 4096 || blockSize > 1 << 20 || Integer.bitCount(blockSize) != 1) {
                 throw new IllegalArgumentException("block size " + blockSize
@@ -349,7 +362,7 @@ public final class SquashfsWriter {
             long now = mkfsTime != null ? mkfsTime : System.currentTimeMillis() / 1000;
             return new SquashfsWriter(new WriterOptions(compression, lvl, lz4Hc, blockSize, fragments, tailPacking,
                     duplicates, sparse, xattrs, allRoot, exportTable, rawInodes, rawData, rawFragments, rawXattrs,
-                    threads, now, allTime, clampTime, pad));
+                    threads, now, allTime, clampTime, pad, durable));
         }
 
         private static void checkTime(String what, long t) {

@@ -99,7 +99,7 @@ final class TarSource {
             image.warn(what + ": skipped (its tar type has no SquashFS equivalent)");
             return;
         }
-        attributes(n, e, raw);
+        attributes(n, e, raw, image);
         image.put(path, n, what);
     }
 
@@ -146,7 +146,8 @@ final class TarSource {
         image.put(path, existing, what);
     }
 
-    private static void attributes(Inode n, TarArchiveEntry e, TreeMap<String, byte[]> raw) throws IOException {
+    private static void attributes(Inode n, TarArchiveEntry e, TreeMap<String, byte[]> raw, ImageBuilder image)
+            throws IOException {
         n.permissions = e.getMode() & 07777;
         n.uid = e.getLongUserId();
         n.gid = e.getLongGroupId();
@@ -168,6 +169,11 @@ final class TarSource {
                     throw new IOException("tar entry '" + e.getName() + "': xattr " + name + " is not valid base64");
                 }
             } else {
+                continue;
+            }
+            if (XattrTable.prefixId(name) < 0) {
+                image.warn("tar entry '" + e.getName() + "': xattr " + name
+                        + " cannot be stored in SquashFS (only user., trusted., security.)");
                 continue;
             }
             if (x == null) {

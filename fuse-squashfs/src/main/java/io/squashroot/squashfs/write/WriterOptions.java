@@ -24,7 +24,8 @@ record WriterOptions(
         long mkfsTime,           // superblock mod_time
         long allTime,            // -1, or the mtime every inode gets (-all-time)
         long clampTime,          // -1, or the latest mtime stored (SOURCE_DATE_EPOCH clamps)
-        boolean pad) {
+        boolean pad,
+        boolean durable) {       // fsync before the rename
 
     int blockLog() {
         return Integer.numberOfTrailingZeros(blockSize);

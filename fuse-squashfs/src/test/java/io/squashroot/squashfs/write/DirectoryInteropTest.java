@@ -7,9 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -17,18 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Images written from a directory, read back by the real readers: unsquashfs (listing and
  * extracted bytes), compared with the source and with what mksquashfs makes of the same tree.
  */
-class DirectoryInteropTest {
-    @TempDir
-    static Path dir;
-    static Path source;
-    static String expected;
-
-    @BeforeAll
-    static void makeTree() throws Exception {
-        source = dir.resolve("src");
-        SampleTree.create(source);
-        expected = Snapshot.of(source, true);
-    }
+class DirectoryInteropTest extends SampleTreeTests {
 
     static SquashfsWriter.Builder writer() {
         return SquashfsWriter.builder(Map.of()).mkfsTime(SampleTree.TIME).threads(2);

@@ -35,6 +35,18 @@ class LayerTest {
     }
 
     @Test
+    void warnsAndDropsXattr_outsideStorableNamespaces() throws Exception {
+        TarBuilder tar = new TarBuilder().xattrFile("f", "system.posix_acl_access", "x", "user.ok", "1");
+        SquashfsWriter.Result r = SquashfsWriter.builder(Map.of()).threads(1).build().writeTar(tar.stream(),
+                dir.resolve("x.sqsh"));
+        assertEquals(java.util.List.of("tar entry 'f': xattr system.posix_acl_access cannot be stored in SquashFS "
+                + "(only user., trusted., security.)"), r.warnings());
+        Path out = dir.resolve("xo");
+        Tools.unsquashfs(dir.resolve("x.sqsh"), out);
+        assertEquals(java.util.Set.of("user.ok"), HostXattrs.read(out.resolve("f"), w -> { }).keySet());
+    }
+
+    @Test
     void writeTarKeepsWhiteoutFilesVerbatim() throws Exception {
         Path image = dir.resolve("plain.sqsh");
         SquashfsWriter.builder(Map.of()).threads(1).build().writeTar(new TarBuilder()

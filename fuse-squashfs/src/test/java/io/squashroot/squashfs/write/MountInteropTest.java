@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -15,18 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The two readers that matter most at run time: the Linux kernel (loop mount, which enforces the
  * table order of format doc §17) and squashfuse. Runs as root, like the rest of the suite.
  */
-class MountInteropTest {
-    @TempDir
-    static Path dir;
-    static Path source;
-    static String expected;
-
-    @BeforeAll
-    static void makeTree() throws Exception {
-        source = dir.resolve("src");
-        SampleTree.create(source);
-        expected = Snapshot.of(source, true);
-    }
+class MountInteropTest extends SampleTreeTests {
 
     private static Path image(String name, SquashfsWriter.Builder b) throws Exception {
         Path image = dir.resolve(name + ".sqsh");

@@ -8,26 +8,12 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /** Written by us, read by our reader: same tree, same bytes; and reproducible builds. */
-class RoundTripTest {
-    @TempDir
-    static Path dir;
-    static Path source;
-    static String expected;
-
-    @BeforeAll
-    static void makeTree() throws Exception {
-        source = dir.resolve("src");
-        SampleTree.create(source);
-        // tar and our reader do not see sockets the same way as the host; the sample has one.
-        expected = Snapshot.of(source, true);
-    }
+class RoundTripTest extends SampleTreeTests {
 
     @ParameterizedTest
     @EnumSource(Compression.class)

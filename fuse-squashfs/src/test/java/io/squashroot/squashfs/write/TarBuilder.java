@@ -33,6 +33,17 @@ final class TarBuilder {
         return put(e, b);
     }
 
+    /** A file with PAX SCHILY.xattr headers: name/value pairs. */
+    TarBuilder xattrFile(String name, String... xattrs) throws IOException {
+        TarArchiveEntry e = new TarArchiveEntry(name);
+        e.setSize(0);
+        e.setMode(0100644);
+        for (int i = 0; i < xattrs.length; i += 2) {
+            e.addPaxHeader("SCHILY.xattr." + xattrs[i], xattrs[i + 1]);
+        }
+        return put(e, new byte[0]);
+    }
+
     TarBuilder symlink(String name, String target) throws IOException {
         TarArchiveEntry e = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);
         e.setLinkName(target);

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -15,16 +14,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Tar streams made by GNU tar (GNU and PAX formats, sparse members, xattrs, gzip and zstd)
  * converted in one pass; the image must extract to exactly what {@code tar -x} extracts.
  */
-class TarInteropTest {
-    @TempDir
-    static Path dir;
-    static Path source;
-    static String expected;
+class TarInteropTest extends SampleTreeTests {
+    static String tarExpected;
 
     @BeforeAll
-    static void makeTree() throws Exception {
-        source = dir.resolve("src");
-        SampleTree.create(source);
+    static void extractWithTar() throws Exception {
         // The socket is dropped by tar ("socket ignored"), so compare with what tar extracts.
         Path tar = dir.resolve("ref.tar");
         Tools.run("tar", "--xattrs", "--xattrs-include=*", "--format=pax", "-C", source.toString(), "-cf",
@@ -32,7 +26,7 @@ class TarInteropTest {
         Path ref = Files.createDirectory(dir.resolve("ref"));
         Tools.run("tar", "--xattrs", "--xattrs-include=*", "--numeric-owner", "-p", "-C", ref.toString(), "-xf",
                 tar.toString());
-        expected = Snapshot.of(ref, true);
+        tarExpected = Snapshot.of(ref, true);
     }
 
     @ParameterizedTest
@@ -67,9 +61,9 @@ class TarInteropTest {
         String got = Snapshot.of(out, true);
         if (format.equals("gnu")) {
             // GNU format cannot carry xattrs: tar drops them; compare without.
-            assertEquals(expected.replaceAll(" (user|trusted|security)\\.[^ \n]*", ""), got);
+            assertEquals(tarExpected.replaceAll(" (user|trusted|security)\\.[^ \n]*", ""), got);
         } else {
-            assertEquals(expected, got);
+            assertEquals(tarExpected, got);
         }
     }
 }

@@ -67,10 +67,11 @@ locked_flags() {
 create() {
     local -r path="$1" kind="$2"
     [ -d "${path%/*}/" ] || mkdir -p -m 0755 "${path%/*}/"
+    # Two starts of one container may create the same mount point at once: losing the race is fine.
     if [ "${kind}" = dir ]; then
-        [ -d "${path}" ] || mkdir -m 0755 "${path}"
+        [ -d "${path}" ] || mkdir -m 0755 "${path}" 2> /dev/null || [ -d "${path}" ]
     else
-        [ -e "${path}" ] || : > "${path}"
+        [ -e "${path}" ] || : >> "${path}"
     fi
 }
 
