@@ -88,25 +88,35 @@ enroot_import() { # enroot_import IMAGE OUT
   umount "$tmp/rootfs"; rm -rf "$tmp"
 }
 
-run() { # run LABEL COMMAND... : prints seconds
-  local s e; s=$(now); "$@"; e=$(now); echo "$e - $s" | bc
+secs() { # secs 1m2.500s -> 62.500
+  local m=${1%%m*} s=${1#*m}; echo "$m * 60 + ${s%s}" | bc
+}
+cpu() { # cpu VAR: user+sys CPU seconds of this shell's finished children so far
+  # (`times` must run in this shell, not in a $(...) subshell, which has no children yet)
+  local u s; times > "$W/times"; read -r u s < <(tail -1 "$W/times")
+  printf -v "$1" '%s' "$(echo "$(secs "$u") + $(secs "$s")" | bc)"
+}
+run() { # run KEY COMMAND... : sets R[KEY] (wall s) and C[KEY] (children's CPU s)
+  local key=$1 s e c0 c1; shift
+  cpu c0; s=$(now); "$@"; e=$(now); cpu c1
+  R[$key]=$(echo "$e - $s" | bc); C[$key]=$(echo "$c1 - $c0" | bc)
 }
 rm -rf "$W/sq-cache" "$E"; sync
-declare -A R
-R[sq_first]=$(run sq_import img-a "$W/sq-a.sqsh")
-R[sq_again]=$(run sq_import img-a "$W/sq-a2.sqsh")
-R[sq_sibling]=$(run sq_import img-b "$W/sq-b.sqsh")
-R[en_first]=$(run enroot_import img-a "$W/en-a.sqsh")
-R[en_again]=$(run enroot_import img-a "$W/en-a2.sqsh")
-R[en_sibling]=$(run enroot_import img-b "$W/en-b.sqsh")
+declare -A R C
+run sq_first sq_import img-a "$W/sq-a.sqsh"
+run sq_again sq_import img-a "$W/sq-a2.sqsh"
+run sq_sibling sq_import img-b "$W/sq-b.sqsh"
+run en_first enroot_import img-a "$W/en-a.sqsh"
+run en_again enroot_import img-a "$W/en-a2.sqsh"
+run en_sibling enroot_import img-b "$W/en-b.sqsh"
 size=$(du -sh "$SRC" | cut -f1)
 ratio() { echo "scale=3; $1 / $2" | bc; }
 cat <<EOT
-| step ($size image, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)) | squashroot s | enroot pipeline s | squashroot / enroot |
+| step ($size image, $(nproc) CPUs, load $(cut -d' ' -f1 /proc/loadavg)) | squashroot wall s (CPU s) | enroot pipeline wall s (CPU s) | squashroot / enroot, wall (CPU) |
 | --- | --- | --- | --- |
-| first import (empty caches) | ${R[sq_first]} | ${R[en_first]} | $(ratio "${R[sq_first]}" "${R[en_first]}") |
-| re-import (all layers cached) | ${R[sq_again]} | ${R[en_again]} | $(ratio "${R[sq_again]}" "${R[en_again]}") |
-| sibling (all but top layer cached) | ${R[sq_sibling]} | ${R[en_sibling]} | $(ratio "${R[sq_sibling]}" "${R[en_sibling]}") |
-| re-import / first import | $(ratio "${R[sq_again]}" "${R[sq_first]}") | $(ratio "${R[en_again]}" "${R[en_first]}") | |
+| first import (empty caches) | ${R[sq_first]} (${C[sq_first]}) | ${R[en_first]} (${C[en_first]}) | $(ratio "${R[sq_first]}" "${R[en_first]}") ($(ratio "${C[sq_first]}" "${C[en_first]}")) |
+| re-import (all layers cached) | ${R[sq_again]} (${C[sq_again]}) | ${R[en_again]} (${C[en_again]}) | $(ratio "${R[sq_again]}" "${R[en_again]}") ($(ratio "${C[sq_again]}" "${C[en_again]}")) |
+| sibling (all but top layer cached) | ${R[sq_sibling]} (${C[sq_sibling]}) | ${R[en_sibling]} (${C[en_sibling]}) | $(ratio "${R[sq_sibling]}" "${R[en_sibling]}") ($(ratio "${C[sq_sibling]}" "${C[en_sibling]}")) |
+| re-import / first import | $(ratio "${R[sq_again]}" "${R[sq_first]}") ($(ratio "${C[sq_again]}" "${C[sq_first]}")) | $(ratio "${R[en_again]}" "${R[en_first]}") ($(ratio "${C[en_again]}" "${C[en_first]}")) | |
 EOT
 ls -l "$W"/sq-a.sqsh "$W"/en-a.sqsh >&2

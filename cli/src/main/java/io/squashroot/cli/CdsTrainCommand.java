@@ -25,7 +25,14 @@ final class CdsTrainCommand implements Runnable {
             "io.squashroot.fuse.FsTree", "io.squashroot.fuse.FileAttr", "io.squashroot.fuse.SquashfsTree",
             "io.squashroot.fuse.MountTable", "io.squashroot.cli.MountCommand", "io.squashroot.cli.MountDaemon",
             "io.squashroot.overlay.Overlay", "io.squashroot.squashfs.SquashfsImage",
-            "io.squashroot.squashfs.BlockCache", "sun.misc.Signal");
+            "io.squashroot.squashfs.BlockCache", "sun.misc.Signal",
+            // import and start docker://: the registry client and the JDK's HTTP client
+            "io.squashroot.registry.ImageStore", "io.squashroot.registry.Importer",
+            "io.squashroot.registry.RegistryClient", "io.squashroot.registry.HttpTransport",
+            "io.squashroot.registry.LayerCache", "io.squashroot.registry.CacheLock",
+            "io.squashroot.registry.BlobStream", "io.squashroot.registry.Manifest",
+            "io.squashroot.registry.ImageRecord", "io.squashroot.registry.StoredImage",
+            "io.squashroot.squashfs.write.SquashfsWriter");
 
     @Override
     public void run() {
@@ -48,6 +55,11 @@ final class CdsTrainCommand implements Runnable {
             new ProcessBuilder("true").start().waitFor();
             java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/mountinfo"));
             ProcessHandle.current().info().startInstant();
+            Main.commandLine().parseArgs("import", "-o", "x.sqsh", "docker://registry.example/x/y:1");
+            io.squashroot.registry.ImageReference.parse("docker://nvcr.io#nvidia/pytorch:25.06-py3");
+            io.squashroot.registry.RegistrySettings.fromEnvironment(System::getenv);
+            java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:9/v2/")).GET().build();
         } catch (Exception e) {
             // training only
         }

@@ -11,12 +11,10 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -72,33 +70,16 @@ public final class Extractor {
 
     /** Extracts all of {@code image} into {@code dir}, created if missing. */
     public ExtractReport extract(SquashfsImage image, Path dir) throws IOException {
-        Path root = prepare(dir);
-        return new Run(image, root).run();
-    }
-
-    private Path prepare(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            Path real = dir.toRealPath();
-            if (!Files.isDirectory(real)) {
-                throw new FileAlreadyExistsException(dir + ": exists and is not a directory");
-            }
-            if (!force) {
-                try (var s = Files.list(real)) {
-                    if (s.findAny().isPresent()) {
-                        throw new FileAlreadyExistsException(dir + ": directory is not empty (use --force to overwrite)");
-                    }
-                }
-            }
-            return real;
-        }
-        Files.createDirectories(dir);
-        return dir.toRealPath();
+        Destination dest = new Destination(force);
+        Path root = dest.prepare(dir);
+        return new Run(image, root, dest).run();
     }
 
     /** One extraction: counters, the worker pool, deferred hard links and directory metadata. */
     private final class Run {
         private final SquashfsImage image;
         private final Path root;
+        private final Destination dest;
         private final boolean isRoot;
         private final Charset pathCharset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
         private final ExecutorService pool;
@@ -129,9 +110,10 @@ public final class Extractor {
         /** Paths of special files that could not be created: their hard links are skipped too. */
         private final Set<Path> skipped = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-        Run(SquashfsImage image, Path root) throws IOException {
+        Run(SquashfsImage image, Path root, Destination dest) throws IOException {
             this.image = image;
             this.root = root;
+            this.dest = dest;
             // Load libc here, not in a worker: an interrupt during the native stub's unpacking
             // (a failing run's shutdownNow) would leave the class unusable for the JVM's life.
             Posix.libc();
@@ -180,7 +162,7 @@ public final class Extractor {
                     skippedSpecial.increment();
                     continue;
                 }
-                replaceable(l[0]);
+                dest.replaceable(l[0]);
                 Files.createLink(l[0], l[1]);
             }
             for (int i = dirMeta.size() - 1; i >= 0; i--) {
@@ -237,7 +219,7 @@ public final class Extractor {
                         throw new CorruptImageException(image.name() + ": directory entry '" + name + "' of inode "
                                 + dir.number() + " refers back to directory inode " + sub.number() + " (a cycle)");
                     }
-                    makeDirectory(child);
+                    dest.makeDirectory(child);
                     directories++;
                     dirMeta.add(new Object[] {child, sub});
                     walk(sub, child, depth + 1);
@@ -272,45 +254,6 @@ public final class Extractor {
                 return cb.toString();
             } catch (CharacterCodingException ex) {
                 return null;
-            }
-        }
-
-        private void makeDirectory(Path p) throws IOException {
-            try {
-                Files.createDirectory(p);
-            } catch (FileAlreadyExistsException ex) {
-                BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                if (a.isDirectory()) {
-                    return;
-                }
-                if (!force) {
-                    throw new FileAlreadyExistsException(p + ": exists (use --force to overwrite)");
-                }
-                Files.delete(p);
-                Files.createDirectory(p);
-            }
-        }
-
-        /** With force, removes what is at p (never following a symlink); without, refuses. */
-        private void replaceable(Path p) throws IOException {
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-                if (!force) {
-                    throw new FileAlreadyExistsException(p + ": exists (use --force to overwrite)");
-                }
-                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    deleteTree(p);
-                } else {
-                    Files.delete(p);
-                }
-            }
-        }
-
-        private void deleteTree(Path p) throws IOException {
-            try (var s = Files.walk(p)) {
-                List<Path> all = s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList();
-                for (Path q : all) {
-                    Files.delete(q);
-                }
             }
         }
 
@@ -404,7 +347,7 @@ public final class Extractor {
          * metadata, the permit) has been handed to the writer.
          */
         private boolean create(Path path, Inode inode) throws IOException {
-            replaceable(path);
+            dest.replaceable(path);
             if (inode instanceof Inode.RegularFile f) {
                 FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                         LinkOption.NOFOLLOW_LINKS);

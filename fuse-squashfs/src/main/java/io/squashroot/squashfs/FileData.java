@@ -2,14 +2,14 @@ package io.squashroot.squashfs;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.Arrays;
 
 /**
  * Regular file content (§7, §8): data blocks located by prefix sums of the size words, sparse
  * blocks as zeros, the tail from a fragment block. Random reads go through the block cache, so a
  * FUSE mount reading 4 KiB pages of a 128 KiB block decodes it once; {@link #transferTo} streams
- * a whole file for extraction through per-thread direct buffers and leaves holes unwritten.
+ * a whole file for extraction through per-thread direct buffers to a {@link BlockWriter} and
+ * leaves holes unwritten.
  */
 final class FileData {
     private static final byte[] ZEROS = new byte[64 * 1024];
@@ -22,10 +22,9 @@ final class FileData {
         this.fragments = fragments;
     }
 
-    /** Per-thread direct buffers for {@link #transferTo}. */
+    /** Per-thread direct buffer for compressed input in {@link #transferTo}. */
     private static final class Direct {
         ByteBuffer in = ByteBuffer.allocateDirect(0);
-        ByteBuffer out = ByteBuffer.allocateDirect(0);
     }
 
     private static final ThreadLocal<Direct> DIRECT = ThreadLocal.withInitial(Direct::new);
@@ -76,78 +75,6 @@ final class FileData {
     }
 
     /**
-     * Writes the whole file to {@code out} at positions 0..size; sparse blocks are skipped (left
-     * as holes) and the file is extended to its size at the end.
-     */
-    long transferTo(Inode.RegularFile f, FileChannel out) throws IOException {
-        int bs = ctx.sb.blockSize();
-        int[] words = f.blockSizes();
-        int n = words.length;
-        long size = f.size();
-        long blockPos = f.blocksStart();
-        Direct d = DIRECT.get();
-        if (d.in.capacity() < bs) {
-            d.in = ByteBuffer.allocateDirect(bs);
-            d.out = ByteBuffer.allocateDirect(bs);
-        }
-        ImageContext.Scratch s = ctx.scratch();
-        long filePos = 0;
-        boolean holeAtEnd = false;
-        for (int i = 0; i < n; i++) {
-            int word = words[i];
-            int len = blockLength(f, i);
-            if (word == 0) {
-                filePos += len;
-                holeAtEnd = true;
-                continue;
-            }
-            holeAtEnd = false;
-            int stored = ctx.checkWord(word, "data block", blockPos);
-            if ((word & 0x0100_0000) != 0) {
-                if (stored != len) {
-                    throw ctx.corrupt("data block", blockPos, "stored block of " + stored + " bytes, expected " + len);
-                }
-                if (ctx.source instanceof FileImageSource fs && blockPos + stored <= ctx.sb.bytesUsed()) {
-                    copyRange(fs.channel(), blockPos, stored, out, filePos);
-                } else {
-                    ByteBuffer in = d.in.clear().limit(stored);
-                    ctx.read("data block", blockPos, in);
-                    writeFully(out, in.flip(), filePos);
-                }
-            } else {
-                ByteBuffer in = d.in.clear().limit(stored);
-                ctx.read("data block", blockPos, in);
-                in.flip();
-                ByteBuffer o = d.out.clear().limit(len);
-                int got;
-                try {
-                    got = s.decompressor.decompress(in, o);
-                } catch (IOException e) {
-                    throw ctx.corrupt("data block", blockPos, "block does not decompress: " + e.getMessage());
-                }
-                if (got != len) {
-                    throw ctx.corrupt("data block", blockPos, "block decodes to " + got + " bytes, expected " + len);
-                }
-                writeFully(out, o, filePos);
-            }
-            blockPos += stored;
-            filePos += len;
-        }
-        if (f.hasFragment()) {
-            byte[] frag = fragmentBlock(f);
-            int tail = (int) (size - (long) n * bs);
-            writeFully(out, ByteBuffer.wrap(frag, f.fragmentOffset(), tail), filePos);
-            filePos += tail;
-            holeAtEnd = false;
-        }
-        if (holeAtEnd && size > 0) {
-            // Extend to the full size without allocating more than the one block holding the last byte.
-            writeFully(out, ByteBuffer.wrap(new byte[1]), size - 1);
-        }
-        return size;
-    }
-
-    /**
      * Decodes the whole file into buffers from {@code w} and hands each to it with its file
      * position; holes are skipped, and a trailing hole is marked by one zero byte at the last
      * position so that the file gets its full size.
@@ -161,7 +88,6 @@ final class FileData {
         Direct d = DIRECT.get();
         if (d.in.capacity() < bs) {
             d.in = ByteBuffer.allocateDirect(bs);
-            d.out = ByteBuffer.allocateDirect(bs);
         }
         ImageContext.Scratch s = ctx.scratch();
         long filePos = 0;
@@ -216,25 +142,6 @@ final class FileData {
             w.write(o, size - 1);
         }
         return size;
-    }
-
-    private static void copyRange(FileChannel src, long pos, int len, FileChannel out, long outPos) throws IOException {
-        out.position(outPos);
-        long done = 0;
-        while (done < len) {
-            long k = src.transferTo(pos + done, len - done, out);
-            if (k <= 0) {
-                throw new java.io.EOFException("image truncated at 0x" + Long.toHexString(pos + done));
-            }
-            done += k;
-        }
-    }
-
-    private static void writeFully(FileChannel out, ByteBuffer b, long pos) throws IOException {
-        long p = pos;
-        while (b.hasRemaining()) {
-            p += out.write(b, p);
-        }
     }
 
     /** Decoded length of block {@code i} (§7.3): full, or the short last block. */

@@ -3,7 +3,6 @@ package io.squashroot.squashfs;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -224,17 +223,6 @@ public final class SquashfsImage implements Closeable {
      */
     public int read(Inode.RegularFile file, long offset, ByteBuffer dst) throws IOException {
         return data.read(file, offset, dst);
-    }
-
-    /**
-     * Writes the whole content of {@code file} to {@code out} at positions 0..size, leaving
-     * sparse blocks as holes; for extraction. Data blocks bypass the block cache (each is read
-     * once); fragment blocks, shared by many files, go through it.
-     *
-     * @return the file size
-     */
-    public long transferTo(Inode.RegularFile file, FileChannel out) throws IOException {
-        return data.transferTo(file, out);
     }
 
     /**

@@ -58,7 +58,7 @@ final class CacheLock implements AutoCloseable {
                 if (h.users == 0) {
                     h.channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
                     try {
-                        h.os = h.channel.lock(0, Long.MAX_VALUE, shared);
+                        h.os = osLock(h.channel, shared, key);
                     } catch (IOException | RuntimeException e) {
                         h.channel.close();
                         throw e;
@@ -72,6 +72,28 @@ final class CacheLock implements AutoCloseable {
             throw e;
         }
         return new CacheLock(key, h, shared);
+    }
+
+    /**
+     * Polls with tryLock instead of a blocking lock: fcntl locks belong to the process, so two
+     * importers whose threads each hold one layer lock and wait for the other's would be refused
+     * with EDEADLK by the kernel's deadlock check, although no thread waits for itself.
+     */
+    private static FileLock osLock(FileChannel ch, boolean shared, Path key) throws IOException {
+        long sleep = 10;
+        while (true) {
+            FileLock l = ch.tryLock(0, Long.MAX_VALUE, shared);
+            if (l != null) {
+                return l;
+            }
+            try {
+                Thread.sleep(sleep);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for " + key);
+            }
+            sleep = Math.min(sleep * 2, 200);
+        }
     }
 
     private static void unlockJvm(Holder h, boolean shared) {
