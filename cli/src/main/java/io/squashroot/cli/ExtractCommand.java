@@ -35,11 +35,7 @@ final class ExtractCommand implements Callable<Integer> {
             throw new ExitException(2, "--threads must be at least 1, got " + threads);
         }
         ExtractReport r;
-        // Extraction reads the whole image once, in order: plain positional reads with the
-        // kernel's read-ahead beat the chunk cache, unless a node cache is configured to share.
-        ReadSettings env = ReadSettings.fromEnvironment();
-        ReadSettings reads = env.nodeCacheDir() != null ? env : ReadSettings.direct();
-        try (SquashfsImage img = SquashfsImage.open(image, BlockCache.shared(), reads)) {
+        try (SquashfsImage img = SquashfsImage.open(image, BlockCache.shared(), ReadSettings.forSequentialScan())) {
             r = Extractor.create(threads, force).extract(img, dir);
         }
         System.out.printf("%s: %d directories, %d files (%d bytes), %d symlinks, %d hard links, %d special files%n",

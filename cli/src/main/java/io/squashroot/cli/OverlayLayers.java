@@ -1,18 +1,13 @@
 package io.squashroot.cli;
 
 import io.squashroot.fuse.FsTree;
-import io.squashroot.fuse.SquashfsTree;
-import io.squashroot.overlay.DirectoryTree;
-import io.squashroot.overlay.Overlay;
+import io.squashroot.overlay.ImageLayers;
 import io.squashroot.squashfs.BlockCache;
-import io.squashroot.squashfs.SquashfsImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The tree {@code squashroot mount IMAGE MOUNTPOINT --upper DIR [--lower IMAGE|DIR]...} serves:
@@ -37,55 +32,17 @@ final class OverlayLayers {
         List<Path> layers = new ArrayList<>();
         layers.add(top);
         layers.addAll(below);
-        BlockCache cache = BlockCache.create(s.cacheBytes());
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "prefetch");
-            t.setDaemon(true);
-            return t;
-        });
-        List<SquashfsImage> images = new ArrayList<>();
-        try {
-            List<FsTree> trees = new ArrayList<>();
-            for (Path p : layers) {
-                if (Files.isDirectory(p)) {
-                    trees.add(DirectoryTree.of(p));
-                } else {
-                    SquashfsImage img = SquashfsImage.open(p, cache);
-                    images.add(img);
-                    trees.add(new SquashfsTree(img, pool, s.prefetchBlocks()));
-                }
+        ImageLayers stack = ImageLayers.open(layers, upper, BlockCache.create(s.cacheBytes()), s.prefetchBlocks());
+        return new MountCommand.OpenTree() {
+            @Override
+            public FsTree tree() {
+                return stack.overlay();
             }
-            Overlay overlay = Overlay.open(trees, upper);
-            return new MountCommand.OpenTree() {
-                @Override
-                public FsTree tree() {
-                    return overlay;
-                }
 
-                @Override
-                public void close() throws IOException {
-                    pool.shutdownNow();
-                    closeAll(images);
-                }
-            };
-        } catch (IOException | RuntimeException e) {
-            pool.shutdownNow();
-            closeAll(images);
-            throw e;
-        }
-    }
-
-    private static void closeAll(List<SquashfsImage> images) throws IOException {
-        IOException first = null;
-        for (SquashfsImage img : images) {
-            try {
-                img.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
+            @Override
+            public void close() throws IOException {
+                stack.close();
             }
-        }
-        if (first != null) {
-            throw first;
-        }
+        };
     }
 }

@@ -133,8 +133,8 @@ public final class MountTable {
         }
     }
 
-    /** mountinfo escapes space, tab, newline and backslash as \ooo. */
-    static String unescape(String s) {
+    /** mountinfo escapes space, tab, newline and backslash as \ooo; this undoes it. */
+    public static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }

@@ -51,6 +51,16 @@ public record ReadSettings(long chunkBytes, int readaheadChunks, long memoryByte
         return new ReadSettings(0, 0, 0, null, 0);
     }
 
+    /**
+     * For a pass that reads the whole image once, in order (extraction): plain positional reads
+     * with the kernel's read-ahead beat the chunk cache, unless the environment configures a
+     * node cache, which such a pass should fill and share.
+     */
+    public static ReadSettings forSequentialScan() {
+        ReadSettings env = fromEnvironment();
+        return env.nodeCacheDir() != null ? env : direct();
+    }
+
     public static ReadSettings defaults() {
         return new ReadSettings(DEFAULT_CHUNK, 4, 64L << 20, null, 10L << 30);
     }

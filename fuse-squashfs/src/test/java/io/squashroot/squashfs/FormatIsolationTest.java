@@ -27,11 +27,8 @@ class FormatIsolationTest {
     /**
      * The writer takes any FsTree as a source by design (COMMON.md: "sources: directory, tar
      * stream, any FsTree"), so io/squashroot/fuse/ is allowed in .write only, and only for the
-     * binding interface types. Known violation, owned by the writer: HostXattrs reads host xattrs
-     * through jnr. Listed here so that any new one fails the build.
+     * binding interface types. Host xattrs, which need libc, are read in io.squashroot.host.
      */
-    private static final List<String> KNOWN_WRITE_VIOLATIONS = List.of(
-            "io/squashroot/squashfs/write/HostXattrs$Holder.class refers to jnr/");
 
     @Test
     void formatPackages_referenceNoFuseCliOrRuntimeClass() throws Exception {
@@ -56,7 +53,6 @@ class FormatIsolationTest {
                 }
             }
         }
-        violations.removeAll(KNOWN_WRITE_VIOLATIONS);
         assertEquals(List.of(), violations);
     }
 

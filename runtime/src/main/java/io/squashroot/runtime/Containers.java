@@ -13,6 +13,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.LinkOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,6 +60,12 @@ public final class Containers {
     }
 
     static Containers open(RuntimeConfig cfg, Clock clock) throws IOException {
+        Path runBase = cfg.runtimePath().toAbsolutePath().getParent();
+        boolean fallback = runBase != null && runBase.getFileName() != null
+                && runBase.getFileName().toString().startsWith("squashroot-run-");
+        if (fallback && Files.exists(runBase, LinkOption.NOFOLLOW_LINKS)) {
+            refuseForeign(runBase);
+        }
         for (Path p : List.of(cfg.cachePath(), cfg.dataPath(), cfg.runtimePath())) {
             createPrivate(p);
         }
@@ -75,6 +84,22 @@ public final class Containers {
             Files.createDirectory(p, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         } catch (java.nio.file.FileAlreadyExistsException e) {
             // raced with another squashroot: fine
+        }
+    }
+
+    /**
+     * The fallback runtime directory lives in a shared place (the temporary directory, see
+     * ConfigLoader.defaultRuntimeBase): one that is a symlink, another user's, or writable by
+     * others could be a trap, so it is refused rather than used for state and mounts.
+     */
+    private static void refuseForeign(Path p) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        Object owner = Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        Object self = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        if (!a.isDirectory() || !owner.equals(self) || a.permissions().contains(PosixFilePermission.GROUP_WRITE)
+                || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new IOException(p + ": owned by uid " + owner + " or writable by others; refusing to use it"
+                    + " (set XDG_RUNTIME_DIR or ENROOT_RUNTIME_PATH)");
         }
     }
 

@@ -1,18 +1,14 @@
 package io.squashroot.runtime;
 
-import io.squashroot.fuse.FsTree;
 import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
-import io.squashroot.fuse.SquashfsTree;
+import io.squashroot.overlay.ImageLayers;
 import io.squashroot.overlay.Overlay;
-import io.squashroot.squashfs.SquashfsImage;
+import io.squashroot.squashfs.BlockCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Fuse mode: the image read in place ({@link SquashfsTree}) under a copy-on-write
@@ -63,21 +59,9 @@ final class FuseRootfs {
     static Rootfs mountLayers(List<Path> lowersTopFirst, String fsname, Path upper, Path mountpoint) throws IOException {
         Files.createDirectories(upper);
         Files.createDirectories(mountpoint);
-        ExecutorService prefetch = Executors.newFixedThreadPool(2, r -> {
-            Thread t = new Thread(r, "squashroot-prefetch");
-            t.setDaemon(true);
-            return t;
-        });
-        List<SquashfsImage> images = new ArrayList<>();
+        ImageLayers layers = ImageLayers.open(lowersTopFirst, upper, BlockCache.shared(), READAHEAD_BLOCKS);
         try {
-            List<FsTree> lowers = new ArrayList<>();
-            for (Path p : lowersTopFirst) {
-                SquashfsImage img = SquashfsImage.open(p);
-                images.add(img);
-                lowers.add(new SquashfsTree(img, prefetch, READAHEAD_BLOCKS));
-            }
-            Trace.mark("images opened");
-            Overlay overlay = Overlay.open(lowers, upper);
+            Overlay overlay = layers.overlay();
             Trace.mark("overlay opened");
             MountOptions.Builder opts = MountOptions.builder().readOnly(false)
                     .fsname(fsname).subtype("squashroot");
@@ -97,29 +81,13 @@ final class FuseRootfs {
                     try {
                         mount.close();
                     } finally {
-                        prefetch.shutdownNow();
-                        closeAll(images);
+                        layers.close();
                     }
                 }
             };
         } catch (IOException | RuntimeException e) {
-            prefetch.shutdownNow();
-            closeAll(images);
+            layers.close();
             throw e;
-        }
-    }
-
-    private static void closeAll(List<SquashfsImage> images) throws IOException {
-        IOException first = null;
-        for (SquashfsImage img : images) {
-            try {
-                img.close();
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-        }
-        if (first != null) {
-            throw first;
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.squashroot.runtime;
 
+import io.squashroot.fuse.MountTable;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ final class Mounts {
             if (f.length < 5) {
                 continue;
             }
-            String mp = unescape(f[4]);
+            String mp = MountTable.unescape(f[4]);
             if (mp.equals(prefix) || mp.startsWith(prefix + "/")) {
                 out.add(Path.of(mp));
             }
@@ -55,27 +56,5 @@ final class Mounts {
             Thread.currentThread().interrupt();
             return 130;
         }
-    }
-
-    /** mountinfo escapes space, tab, newline and backslash as octal. */
-    static String unescape(String s) {
-        if (s.indexOf('\\') < 0) {
-            return s;
-        }
-        StringBuilder b = new StringBuilder(s.length());
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '\\' && i + 3 < s.length()) {
-                try {
-                    b.append((char) Integer.parseInt(s.substring(i + 1, i + 4), 8));
-                    i += 3;
-                    continue;
-                } catch (NumberFormatException e) {
-                    // not an escape
-                }
-            }
-            b.append(c);
-        }
-        return b.toString();
     }
 }

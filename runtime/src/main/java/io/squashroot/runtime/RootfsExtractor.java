@@ -2,6 +2,8 @@ package io.squashroot.runtime;
 
 import java.io.IOException;
 import io.squashroot.extract.Extractor;
+import io.squashroot.squashfs.BlockCache;
+import io.squashroot.squashfs.ReadSettings;
 import io.squashroot.squashfs.SquashfsImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +23,7 @@ final class RootfsExtractor {
             throw new IOException("File already exists: " + target);
         }
         Files.createDirectories(target.getParent());
-        try (SquashfsImage img = SquashfsImage.open(image)) {
+        try (SquashfsImage img = SquashfsImage.open(image, BlockCache.shared(), ReadSettings.forSequentialScan())) {
             Extractor.create(Math.max(1, processors), false).extract(img, target);
             fixPermissions(target);
         } catch (IOException | RuntimeException e) {

@@ -1,5 +1,7 @@
 package io.squashroot.squashfs.write;
 
+import io.squashroot.host.HostXattrs;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +15,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A host directory tree, walked depth-first in name order (so data lands in the order a reader
@@ -121,8 +124,23 @@ final class DirectorySource {
         n.gid = Integer.toUnsignedLong((Integer) a.get("gid"));
         n.mtime = ((FileTime) a.get("lastModifiedTime")).toMillis() / 1000;
         if (image.options.xattrs()) {
-            n.setXattrs(HostXattrs.read(p, image::warn));
+            n.setXattrs(storable(p, HostXattrs.read(p)));
         }
+    }
+
+    /** Drops (and reports) the names SquashFS cannot store: only user., trusted., security. */
+    private TreeMap<String, byte[]> storable(Path p, TreeMap<String, byte[]> xattrs) {
+        if (xattrs == null) {
+            return null;
+        }
+        xattrs.keySet().removeIf(name -> {
+            boolean drop = XattrTable.prefixId(name) < 0;
+            if (drop) {
+                image.warn(p + ": xattr " + name + " cannot be stored in SquashFS (only user., trusted., security.)");
+            }
+            return drop;
+        });
+        return xattrs.isEmpty() ? null : xattrs;
     }
 
     private static Map<String, Object> attributes(Path p) throws IOException {

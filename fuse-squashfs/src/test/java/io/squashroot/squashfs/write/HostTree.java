@@ -88,7 +88,7 @@ final class HostTree implements FsTree {
 
     @Override
     public byte[] getxattr(String path, String name) throws FsException {
-        TreeMap<String, byte[]> x = HostXattrs.read(host(path), w -> { });
+        TreeMap<String, byte[]> x = io.squashroot.host.HostXattrs.read(host(path));
         if (x == null || !x.containsKey(name)) {
             throw new FsException(Errno.ENODATA);
         }
@@ -97,7 +97,7 @@ final class HostTree implements FsTree {
 
     @Override
     public List<String> listxattr(String path) {
-        TreeMap<String, byte[]> x = HostXattrs.read(host(path), w -> { });
+        TreeMap<String, byte[]> x = io.squashroot.host.HostXattrs.read(host(path));
         return x == null ? List.of() : new ArrayList<>(x.keySet());
     }
 

@@ -58,7 +58,7 @@ final class Snapshot {
                 String first = firstName.putIfAbsent(a.get("fileKey"), rel);
                 sb.append(" link=").append(first == null ? rel : first);
             }
-            TreeMap<String, byte[]> x = HostXattrs.read(p, w -> { });
+            TreeMap<String, byte[]> x = io.squashroot.host.HostXattrs.read(p);
             if (x != null) {
                 x.forEach((k, v) -> sb.append(' ').append(k).append('=').append(HexFormat.of().formatHex(v)));
             }

@@ -84,8 +84,9 @@ public final class ConfigLoader {
         String xdgData = export(work, null, "XDG_DATA_HOME", home + "/.local/share", false);
         String xdgConfig = export(work, null, "XDG_CONFIG_HOME", home + "/.config", false);
         String xdgCache = export(work, null, "XDG_CACHE_HOME", home + "/.cache", false);
-        String xdgRuntime = export(work, null, "XDG_RUNTIME_DIR", "/run", false);
         String tmp = work.get("TMPDIR");
+        String xdgRuntime = export(work, null, "XDG_RUNTIME_DIR",
+                defaultRuntimeBase(currentUid(), tmp == null || tmp.isEmpty() ? "/tmp" : tmp), false);
 
         String runtime = export(work, out, "ENROOT_RUNTIME_PATH", xdgRuntime + "/enroot", false);
         export(work, out, "ENROOT_LIBRARY_PATH", defaultLibrary != null ? defaultLibrary : runtime + "/lib", false);
@@ -184,6 +185,32 @@ public final class ConfigLoader {
     }
 
     /** enroot's {@code config::export}: set unless already non-empty (or always, with overwrite). */
+    /**
+     * Where runtime state goes when XDG_RUNTIME_DIR is unset. enroot uses /run, which only root
+     * can write: an ordinary user (a batch job, a `runuser` shell) would fail on the first start.
+     * We keep /run for root, use the user's /run/user/UID when the system made one, and
+     * otherwise fall back to a per-user directory under the temporary directory (whose
+     * ownership and 0700 mode are checked before use, see Containers).
+     */
+    static String defaultRuntimeBase(long uid, String tmp) {
+        if (uid == 0) {
+            return "/run";
+        }
+        Path userRun = Path.of("/run/user", Long.toString(uid));
+        if (Files.isDirectory(userRun) && Files.isWritable(userRun)) {
+            return userRun.toString();
+        }
+        return tmp + "/squashroot-run-" + uid;
+    }
+
+    private static long currentUid() {
+        try {
+            return ((Number) Files.getAttribute(Path.of("/proc/self"), "unix:uid")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return -1; // unknown: never treated as root
+        }
+    }
+
     private static String export(Map<String, String> work, Map<String, String> out, String key, String value,
                                  boolean overwrite) {
         String cur = work.get(key);

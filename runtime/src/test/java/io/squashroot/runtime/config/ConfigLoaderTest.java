@@ -52,6 +52,13 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void runtimeBase_fallsBackToPrivateTempDir_forUserWithoutXdgRuntimeDir() {
+        assertEquals("/run", ConfigLoader.defaultRuntimeBase(0, "/tmp"));
+        // uid 2147483000 has no /run/user directory on any test machine
+        assertEquals("/scratch/squashroot-run-2147483000", ConfigLoader.defaultRuntimeBase(2147483000L, "/scratch"));
+    }
+
+    @Test
     void xdgVariables_moveDefaultPaths() throws IOException {
         RuntimeConfig c = load(env("XDG_RUNTIME_DIR", "/run/user/5", "XDG_DATA_HOME", "/d", "TMPDIR", "/scratch"));
         assertEquals("/run/user/5/enroot", c.get("ENROOT_RUNTIME_PATH"));

@@ -1,4 +1,4 @@
-package io.squashroot.squashfs.write;
+package io.squashroot.host;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -9,8 +9,12 @@ import jnr.ffi.LibraryLoader;
  * Reads every extended attribute of a host file (not following symlinks) through libc's
  * llistxattr/lgetxattr. Java's own UserDefinedFileAttributeView only sees the user. namespace,
  * and images need security.capability and trusted.overlay.* as well.
+ *
+ * <p>Why a package of its own: the writer's directory source needs it, but the format packages
+ * (io.squashroot.squashfs and .write) stay free of native bindings; host I/O that needs libc
+ * lives here, beside them.
  */
-final class HostXattrs {
+public final class HostXattrs {
     /** Linux's XATTR_SIZE_MAX and XATTR_LIST_MAX: bounds before allocating. */
     private static final int MAX = 65536;
 
@@ -28,8 +32,11 @@ final class HostXattrs {
     private HostXattrs() {
     }
 
-    /** Name to value; names SquashFS cannot store (system.*) are reported and left out. */
-    static TreeMap<String, byte[]> read(Path p, java.util.function.Consumer<String> warn) {
+    /**
+     * Name to value for every attribute of {@code p}, or null when it has none (or its file
+     * system has no xattrs). Attributes removed while being read are left out.
+     */
+    public static TreeMap<String, byte[]> read(Path p) {
         String path = p.toString();
         LibC c = Holder.LIBC;
         long n = c.llistxattr(path, null, 0);
@@ -49,10 +56,6 @@ final class HostXattrs {
             }
             String name = new String(list, start, i - start, StandardCharsets.UTF_8);
             start = i + 1;
-            if (XattrTable.prefixId(name) < 0) {
-                warn.accept(p + ": xattr " + name + " cannot be stored in SquashFS (only user., trusted., security.)");
-                continue;
-            }
             long len = c.lgetxattr(path, name, null, 0);
             if (len < 0 || len > MAX) {
                 continue; // removed meanwhile
