@@ -65,8 +65,16 @@ class UnprivilegedStartTest {
         Process p = box.start(Map.of(), "start", image.toString(), "sh", "-c", "echo $$ > /tmp/me; echo up; sleep 60");
         var stdout = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream()));
         assertEquals("up", stdout.readLine());
-        ProcessHandle sleep = p.descendants().filter(h -> h.info().arguments().map(a -> List.of(a).contains("60")).orElse(false))
-                .findFirst().orElseThrow();
+        // "up" is printed before the shell forks sleep: wait for the process to appear.
+        ProcessHandle sleep = null;
+        for (long end = System.nanoTime() + 20_000_000_000L; sleep == null && System.nanoTime() < end; ) {
+            sleep = p.descendants().filter(h -> h.info().arguments().map(a -> List.of(a).contains("60")).orElse(false))
+                    .findFirst().orElse(null);
+            if (sleep == null) {
+                Thread.sleep(50);
+            }
+        }
+        assertTrue(sleep != null, "the container's sleep never appeared");
         Sandbox.Result r = box.run(Map.of("FROM_HOST", "h"), null, "exec", "-e", "FROM_HOST", "-e", "X=1",
                 Long.toString(sleep.pid()), "sh", "-c", "cat /tmp/me; echo $X $FROM_HOST; id -u; pwd");
         p.destroyForcibly();
