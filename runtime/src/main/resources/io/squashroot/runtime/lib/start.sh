@@ -243,9 +243,14 @@ for sig in TERM INT HUP QUIT USR1 USR2; do
     trap "kill -${sig} ${child} 2> /dev/null || :" "${sig}"
 done
 set +e
+# A trapped signal makes `wait` return 128+sig at once, whether or not the child has ended (bash
+# may reap it while the trap runs, and keeps its status). `wait -p` names the process whose
+# status it returns and leaves the name unset when a signal interrupted it: wait until it is set.
 while :; do
-    wait "${child}" 2> /dev/null
+    unset done_pid
+    wait -n -p done_pid "${child}" 2> /dev/null
     status=$?
-    kill -0 "${child}" 2> /dev/null || break
+    [ -n "${done_pid-}" ] && break
+    [ "${status}" -eq 127 ] && break # no such child any more (never expected)
 done
 exit "${status}"
