@@ -22,7 +22,7 @@ final class CdsTrainCommand implements Runnable {
             "io.squashroot.runtime.ScriptLibrary", "io.squashroot.runtime.Rootfs", "io.squashroot.runtime.FuseRootfs",
             "io.squashroot.runtime.HostIds", "io.squashroot.runtime.Signals",
             "io.squashroot.fuse.FuseMount", "io.squashroot.fuse.MountOptions", "io.squashroot.fuse.JnrFuseBackend",
-            "io.squashroot.fuse.FsTree", "io.squashroot.fuse.FileAttr", "io.squashroot.fuse.SquashfsTree",
+            "io.squashroot.tree.FsTree", "io.squashroot.tree.FileAttr", "io.squashroot.fuse.SquashfsTree",
             "io.squashroot.fuse.MountTable", "io.squashroot.cli.MountCommand", "io.squashroot.cli.MountDaemon",
             "io.squashroot.overlay.Overlay", "io.squashroot.squashfs.SquashfsImage",
             "io.squashroot.squashfs.BlockCache", "sun.misc.Signal",

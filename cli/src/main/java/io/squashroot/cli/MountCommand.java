@@ -1,6 +1,6 @@
 package io.squashroot.cli;
 
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FsTree;
 import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
 import io.squashroot.fuse.MountTable;

@@ -1,6 +1,6 @@
 package io.squashroot.cli;
 
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FsTree;
 import io.squashroot.overlay.ImageLayers;
 import io.squashroot.squashfs.BlockCache;
 import java.io.IOException;

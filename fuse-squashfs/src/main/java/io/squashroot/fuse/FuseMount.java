@@ -1,5 +1,8 @@
 package io.squashroot.fuse;
 
+import io.squashroot.tree.FsTree;
+
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;

@@ -1,5 +1,13 @@
 package io.squashroot.fuse;
 
+import io.squashroot.tree.FsTree;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.Caller;
+import io.squashroot.tree.FsStat;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.Errno;
+
+
 import com.kenai.jffi.CallContext;
 import com.kenai.jffi.CallingConvention;
 import com.kenai.jffi.Invoker;

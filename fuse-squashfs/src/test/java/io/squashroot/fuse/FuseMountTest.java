@@ -1,5 +1,8 @@
 package io.squashroot.fuse;
 
+import io.squashroot.tree.FsException;
+
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,5 +1,14 @@
 package io.squashroot.fuse;
 
+import io.squashroot.tree.FsTree;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.DirFiller;
+import io.squashroot.tree.Caller;
+import io.squashroot.tree.FsStat;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.Errno;
+
+
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

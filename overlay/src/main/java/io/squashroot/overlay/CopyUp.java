@@ -1,10 +1,10 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.Caller;
-import io.squashroot.fuse.Errno;
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.Caller;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsTree;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;

@@ -1,8 +1,8 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.Errno;
-import io.squashroot.fuse.FsException;
-import io.squashroot.fuse.FsStat;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsStat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -189,7 +189,7 @@ final class HostFs {
     }
 
     private static boolean isSpecial(long v) {
-        return v == io.squashroot.fuse.FileAttr.UTIME_NOW || v == io.squashroot.fuse.FileAttr.UTIME_OMIT;
+        return v == io.squashroot.tree.FileAttr.UTIME_NOW || v == io.squashroot.tree.FileAttr.UTIME_OMIT;
     }
 
     static void truncate(String path, long length) throws FsException {

@@ -1,6 +1,6 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.FileAttr;
+import io.squashroot.tree.FileAttr;
 
 /** lstat of one host file, as statx reports it; {@code rdev} is a glibc-encoded dev_t. */
 record HostStat(long ino, int mode, long nlink, long uid, long gid, long rdev, long size,

@@ -1,6 +1,6 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FsTree;
 import io.squashroot.fuse.SquashfsTree;
 import io.squashroot.squashfs.BlockCache;
 import io.squashroot.squashfs.SquashfsImage;

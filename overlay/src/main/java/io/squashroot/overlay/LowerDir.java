@@ -1,8 +1,8 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsTree;
 import java.util.HashSet;
 import java.util.Set;
 

@@ -1,9 +1,9 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.Caller;
-import io.squashroot.fuse.Errno;
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
+import io.squashroot.tree.Caller;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

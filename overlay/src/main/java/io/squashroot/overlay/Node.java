@@ -1,6 +1,6 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.FileAttr;
+import io.squashroot.tree.FileAttr;
 
 /**
  * Where one path of the merged view lives: the topmost layer that shows it ({@code top}, 0 =

@@ -1,6 +1,6 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FsTree;
 import java.nio.channels.FileChannel;
 
 /**

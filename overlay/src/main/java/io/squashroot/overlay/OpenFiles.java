@@ -1,7 +1,7 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.Errno;
-import io.squashroot.fuse.FsException;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FsException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 

@@ -2,10 +2,10 @@ package io.squashroot.overlay;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import io.squashroot.fuse.Errno;
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsTree;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

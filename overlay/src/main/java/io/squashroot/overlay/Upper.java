@@ -1,7 +1,7 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
@@ -238,7 +238,7 @@ final class Upper {
                 HostFs.setxattr(hp, name, value, flags);
                 return;
             } catch (FsException e) {
-                if (name.startsWith("user.") || e.errno() != io.squashroot.fuse.Errno.EPERM) {
+                if (name.startsWith("user.") || e.errno() != io.squashroot.tree.Errno.EPERM) {
                     throw e;
                 }
             }

@@ -1,6 +1,6 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.FileAttr;
+import io.squashroot.tree.FileAttr;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 

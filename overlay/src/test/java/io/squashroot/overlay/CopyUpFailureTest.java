@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.squashroot.fuse.Caller;
-import io.squashroot.fuse.Errno;
-import io.squashroot.fuse.FsException;
+import io.squashroot.tree.Caller;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FsException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.ByteBuffer;

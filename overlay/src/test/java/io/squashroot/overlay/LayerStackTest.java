@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.squashroot.fuse.Errno;
-import io.squashroot.fuse.FsException;
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsTree;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.squashroot.overlay;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FsTree;
 import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
 import io.squashroot.fuse.SquashfsTree;

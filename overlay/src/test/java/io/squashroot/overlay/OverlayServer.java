@@ -1,6 +1,6 @@
 package io.squashroot.overlay;
 
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FsTree;
 import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
 import java.nio.file.Path;

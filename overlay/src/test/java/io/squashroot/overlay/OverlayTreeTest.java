@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.squashroot.fuse.Caller;
-import io.squashroot.fuse.Errno;
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
+import io.squashroot.tree.Caller;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

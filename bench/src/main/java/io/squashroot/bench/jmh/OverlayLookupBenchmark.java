@@ -1,8 +1,8 @@
 package io.squashroot.bench.jmh;
 
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsTree;
 import io.squashroot.fuse.SquashfsTree;
 import io.squashroot.overlay.DirectoryTree;
 import io.squashroot.overlay.Overlay;

@@ -1,8 +1,8 @@
 package io.squashroot.squashfs.write;
 
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsTree;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Writes SquashFS 4.0 images that the Linux kernel, unsquashfs and squashfuse read, from a
  * directory ({@link #writeDirectory}), a tar stream ({@link #writeTar}, {@link #writeLayer}) or
- * any {@link io.squashroot.fuse.FsTree} ({@link #writeTree}).
+ * any {@link io.squashroot.tree.FsTree} ({@link #writeTree}).
  *
  * <pre>{@code
  * SquashfsWriter w = SquashfsWriter.builder().compression(Compression.ZSTD).compressionLevel(3).build();
@@ -84,8 +84,8 @@ public final class SquashfsWriter {
         return write(image, (builder, skip) -> new TarSource(layerTar, Whiteouts.OVERLAY).populate(builder));
     }
 
-    /** Writes the tree an {@link io.squashroot.fuse.FsTree} shows, read through its read methods. */
-    public Result writeTree(io.squashroot.fuse.FsTree tree, Path image) throws IOException {
+    /** Writes the tree an {@link io.squashroot.tree.FsTree} shows, read through its read methods. */
+    public Result writeTree(io.squashroot.tree.FsTree tree, Path image) throws IOException {
         return write(image, (builder, skip) -> new TreeSource(tree).populate(builder));
     }
 
@@ -94,7 +94,7 @@ public final class SquashfsWriter {
      * names) and opaque directories of upper layers hide what lies below, and the markers
      * themselves are not stored. Each layer is typically a mounted or opened layer image.
      */
-    public Result writeFlattened(List<? extends io.squashroot.fuse.FsTree> layersLowestFirst, Path image)
+    public Result writeFlattened(List<? extends io.squashroot.tree.FsTree> layersLowestFirst, Path image)
             throws IOException {
         return write(image, (builder, skip) -> new FlattenSource(layersLowestFirst).populate(builder));
     }

@@ -1,8 +1,8 @@
 package io.squashroot.squashfs.write;
 
-import io.squashroot.fuse.FileAttr;
-import io.squashroot.fuse.FsException;
-import io.squashroot.fuse.FsTree;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsTree;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -126,7 +126,7 @@ final class TreeSource {
             }
             n.xattrs = x;
         } catch (FsException e) {
-            if (e.errno() != io.squashroot.fuse.Errno.ENOTSUP) {
+            if (e.errno() != io.squashroot.tree.Errno.ENOTSUP) {
                 throw failure(path, "xattrs", e);
             }
         }
@@ -160,7 +160,7 @@ final class TreeSource {
             this.tree = tree;
             this.path = path;
             try {
-                this.handle = tree.open(path, 0, new io.squashroot.fuse.Caller(0, 0, 0));
+                this.handle = tree.open(path, 0, new io.squashroot.tree.Caller(0, 0, 0));
             } catch (FsException e) {
                 throw failure(path, "open", e);
             }

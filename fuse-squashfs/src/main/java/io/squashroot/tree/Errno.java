@@ -1,4 +1,4 @@
-package io.squashroot.fuse;
+package io.squashroot.tree;
 
 /** Linux errno values (asm-generic/errno-base.h, errno.h) used by trees and backends. */
 public final class Errno {

@@ -1,4 +1,4 @@
-package io.squashroot.fuse;
+package io.squashroot.tree;
 
 import java.nio.ByteBuffer;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.squashroot.fuse;
+package io.squashroot.tree;
 
 /**
  * A failed filesystem operation, carrying the errno the kernel should see. The stack trace is

@@ -1,4 +1,4 @@
-package io.squashroot.fuse;
+package io.squashroot.tree;
 
 /** statvfs(2) figures. */
 public record FsStat(long blockSize, long blocks, long blocksFree, long blocksAvail,

@@ -1,4 +1,4 @@
-package io.squashroot.fuse;
+package io.squashroot.tree;
 
 /** Receives directory entries from {@link FsTree#readdir}. */
 @FunctionalInterface

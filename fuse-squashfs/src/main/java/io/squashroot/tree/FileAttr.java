@@ -1,4 +1,4 @@
-package io.squashroot.fuse;
+package io.squashroot.tree;
 
 /**
  * What stat(2) reports for one node. {@code mode} is the full st_mode, type bits included
