@@ -208,26 +208,34 @@ public final class Containers {
             return launcher.run(req);
         } finally {
             Trace.mark("container exited");
-            IOException first = null;
-            if (rootfs != null) {
-                try {
-                    rootfs.close();
-                } catch (IOException e) {
-                    first = e;
-                }
-            }
-            try {
-                RunDirs.clean(runDir, false);
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-            if (lock != null) {
-                lock.close();
-            }
+            release(rootfs, runDir, lock);
             Trace.mark("cleaned up");
-            if (first != null) {
-                throw first;
+        }
+    }
+
+    /**
+     * What every start undoes when its container ends, in order: the root filesystem (unmount),
+     * the run directory, the container's lock. All three are attempted; the first failure is thrown.
+     */
+    private static void release(Rootfs rootfs, Path runDir, ContainerStore.Lock lock) throws IOException {
+        IOException first = null;
+        if (rootfs != null) {
+            try {
+                rootfs.close();
+            } catch (IOException e) {
+                first = e;
             }
+        }
+        try {
+            RunDirs.clean(runDir, false);
+        } catch (IOException e) {
+            first = first == null ? e : first;
+        }
+        if (lock != null) {
+            lock.close();
+        }
+        if (first != null) {
+            throw first;
         }
     }
 
@@ -258,22 +266,7 @@ public final class Containers {
                     o.mounts(), o.environ(), o.command());
             return launcher.run(req);
         } finally {
-            IOException first = null;
-            if (rootfs != null) {
-                try {
-                    rootfs.close();
-                } catch (IOException e) {
-                    first = e;
-                }
-            }
-            try {
-                RunDirs.clean(runDir, false);
-            } catch (IOException e) {
-                first = first == null ? e : first;
-            }
-            if (first != null) {
-                throw first;
-            }
+            release(rootfs, runDir, null);
         }
     }
 
