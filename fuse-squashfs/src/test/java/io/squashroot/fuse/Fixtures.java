@@ -1,5 +1,6 @@
 package io.squashroot.fuse;
 
+import io.squashroot.squashfs.TestImages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,31 +16,20 @@ import java.util.concurrent.ConcurrentHashMap;
  * JVM, under fuse-squashfs/target/fuse-images; and a runner for the real tools the tests use.
  */
 final class Fixtures {
-    static final Path REPO = findRepo();
+    static final Path REPO = TestImages.REPO;
     static final Path WORK = REPO.resolve("fuse-squashfs/target/fuse-images");
     private static final Map<String, Path> BUILT = new ConcurrentHashMap<>();
 
     private Fixtures() {
     }
 
-    private static Path findRepo() {
-        Path p = Path.of("").toAbsolutePath();
-        while (p != null && !Files.exists(p.resolve("testdata/make-tree.sh"))) {
-            p = p.getParent();
+    /** The reader's standard test tree (small variant), shared with the reader's tests (built once). */
+    static Path tree() {
+        try {
+            return TestImages.tree();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
-        if (p == null) {
-            throw new IllegalStateException("testdata/make-tree.sh not found above " + Path.of("").toAbsolutePath());
-        }
-        return p;
-    }
-
-    /** The reader's standard test tree (small variant). */
-    static synchronized Path tree() {
-        return BUILT.computeIfAbsent("tree", k -> {
-            Path t = WORK.resolve("tree");
-            run("sh", REPO.resolve("testdata/make-tree.sh").toString(), t.toString(), "small");
-            return t;
-        });
     }
 
     /** An image of {@link #tree()} built with the given mksquashfs options. */
