@@ -282,6 +282,63 @@ class ImportCommandTest {
     }
 
     @Test
+    void systemCache_filledByRoot_isUsedVerifiedByUser_andTamperedLayerIsRefetched() throws Exception {
+        String uri = "docker://" + registry + "/test/layered-a:latest";
+        // The admin's shared cache: root-owned, group sqtest, setgid, group-readable (docs/registries.md).
+        Path sys = tmp.resolve("system-cache");
+        Files.createDirectories(sys);
+        script(Map.of(), "chgrp", "sqtest", sys.toString());
+        script(Map.of(), "chmod", "2750", sys.toString());
+        Path admin = home("home-admin", null);
+        Run fill = squashroot(null, admin, Map.of("SQUASHROOT_CACHE_PATH", sys.toString()), "import", "-o", "warm.sqsh", uri);
+        assertEquals(0, fill.status(), fill.err());
+        assertEquals(3, count(sys.resolve("layers"), ".sqsh"));
+        try (Stream<Path> s = Files.list(sys.resolve("layers"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+            }
+        }
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(sys.resolve("layers"))));
+
+        Map<String, String> user = Map.of("SQUASHROOT_SYSTEM_CACHE", sys.toString());
+        Path home = home("home-sys-user", "sqtest");
+        Run use = squashroot("sqtest", home, user, "import", "-o", "a.sqsh", uri);
+        assertEquals(0, use.status(), use.err());
+        assertEquals(3, use.err().lines().filter(l -> l.startsWith("[INFO] layer ") && l.endsWith(" cached")).count(), use.err());
+        assertEquals(0, count(home.resolve(".cache/enroot/squashroot/layers"), ".sqsh"), "nothing downloaded or converted");
+        try (SquashfsImage img = SquashfsImage.open(home.resolve("a.sqsh"))) {
+            assertTrue(img.lookup("/a.txt").isPresent());
+        }
+
+        // Someone changes the top layer's image in the shared cache (same size, one byte).
+        String rec;
+        try (Stream<Path> s = Files.list(sys.resolve("images"))) {
+            rec = Files.readString(s.findFirst().orElseThrow());
+        }
+        String top = rec.replaceAll("(?s).*\"layers\":\\[.*\"sha256:([0-9a-f]{64})\"\\].*", "$1");
+        Path layer = sys.resolve("layers/" + top + ".sqsh");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(layer.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 0x5a);
+        }
+        Path home2 = home("home-sys-user2", "sqtest");
+        Run tampered = squashroot("sqtest", home2, user, "import", "-o", "a.sqsh", uri);
+        assertEquals(0, tampered.status(), tampered.err());
+        assertTrue(tampered.err().contains("[WARN] layer sha256:" + top + " in the system cache " + sys
+                + " does not match the digest recorded for it"), tampered.err());
+        try (Stream<Path> s = Files.list(home2.resolve(".cache/enroot/squashroot/layers"))) {
+            assertEquals(List.of(top + ".json", top + ".sqsh"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList(), "only the tampered layer is fetched");
+        }
+        try (SquashfsImage img = SquashfsImage.open(home2.resolve("a.sqsh"))) {
+            assertEquals(Files.size(home.resolve("a.sqsh")), Files.size(home2.resolve("a.sqsh")));
+            assertTrue(img.lookup("/a.txt").isPresent());
+        }
+    }
+
+    @Test
     void cacheListAndPrune_reportEntries() throws Exception {
         Path home = home("home-cache", null);
         assertEquals(0, squashroot(null, home, Map.of(), "import", "docker://" + registry + "/test/busybox").status());
