@@ -8,15 +8,11 @@ import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
 import io.squashroot.fuse.SquashfsTree;
 import io.squashroot.squashfs.SquashfsImage;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
@@ -158,44 +154,6 @@ class OverlayPosixSuiteTest {
             FuseMount m = FuseMount.mount(o, mnt, MountOptions.builder().readOnly(false).build());
             return m::close;
         }
-        return serveAsUser(base, upper, mnt, l1, l2);
-    }
-
-    /** Runs the FUSE server in a JVM of its own as sqtest, on a copy of our class path it can read. */
-    private static Mounted serveAsUser(Path base, Path upper, Path mnt, Path l1, Path l2) throws Exception {
-        Path cpDir = base.resolve("cp");
-        Files.createDirectories(cpDir);
-        List<String> cp = new ArrayList<>();
-        int i = 0;
-        for (String e : System.getProperty("java.class.path").split(":")) {
-            if (e.isEmpty() || !Files.exists(Path.of(e))) {
-                continue;
-            }
-            Path dst = cpDir.resolve((i++) + "-" + Path.of(e).getFileName());
-            Sh.ok("cp", "-r", e, dst.toString());
-            cp.add(dst.toString());
-        }
-        Sh.ok("chmod", "-R", "a+rX", cpDir.toString());
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder(Sh.asUser(java, "-cp", String.join(":", cp),
-                OverlayServer.class.getName(), upper.toString(), mnt.toString(), l1.toString(), l2.toString()))
-                .redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        String line;
-        StringBuilder log = new StringBuilder();
-        while ((line = out.readLine()) != null && !line.equals("mounted")) {
-            log.append(line).append('\n');
-        }
-        if (line == null) {
-            p.waitFor(10, TimeUnit.SECONDS);
-            throw new IOException("overlay server as sqtest did not mount:\n" + log);
-        }
-        return () -> {
-            p.getOutputStream().close();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                Sh.run(List.of("umount", "-l", mnt.toString()));
-            }
-        };
+        return OverlayServer.startAsUser(base.resolve("cp"), mnt, upper, l1, l2)::close;
     }
 }
