@@ -156,6 +156,23 @@ print(open("app2.txt").read())')"
     check chown_newFile "42:43 640" "$(stat -c '%u:%g %a' chowned.txt)"
     echo replaced > r1; mv r1 a.txt
     check rename_overExistingFile "replaced" "$(cat a.txt)"
+    # renameat2 flags: libfuse 2 does not know FUSE_RENAME2, so the kernel answers EINVAL for
+    # RENAME_EXCHANGE and for RENAME_NOREPLACE onto a free name on our mount; NOREPLACE onto
+    # an existing name is EEXIST from the VFS before any file system is asked. fuse-overlayfs
+    # (libfuse 3) and kernel overlayfs do both; callers such as mv fall back on EINVAL.
+    printf one > xch1; printf two > xch2
+    r2=$($PY -c '
+import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+def r2(a, b, flags):
+    return "ok" if libc.renameat2(-100, a.encode(), -100, b.encode(), flags) == 0 else errno.errorcode[ctypes.get_errno()]
+print(r2("xch1", "xch2", 2), open("xch1").read(), open("xch2").read(), r2("xch1", "xch2", 1),
+      r2("xch1", "xch3", 1), os.path.exists("xch3"))')
+    if [ "$kind" = kernel ]; then
+        check renameat2_exchangeAndNoreplace "ok two one EEXIST ok True" "$r2"
+    else
+        check renameat2_flagsRefusedWithEinval "EINVAL one two EEXIST EINVAL False" "$r2"
+    fi
 
     check fsync_succeeds "ok" "$($PY -c '
 import os
