@@ -66,7 +66,7 @@ final class CopyUp {
             upper.setStat(tmp, a.uid(), a.gid(), a.mode(), a.rdev(), placeholder);
             HostFs.utimens(tmp, a.atimeSec() * 1_000_000_000L + a.atimeNsec(),
                     a.mtimeSec() * 1_000_000_000L + a.mtimeNsec());
-            HostFs.rename(tmp, hp, Libc.RENAME_NOREPLACE);
+            upper.rename(tmp, hp, Libc.RENAME_NOREPLACE);
         } catch (FsException e) {
             discard(tmp);
             throw e;
