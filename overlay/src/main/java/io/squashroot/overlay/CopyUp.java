@@ -146,7 +146,8 @@ final class CopyUp {
     private static void copyData(FsTree tree, String path, String tmp, long size) throws FsException, IOException {
         try (FileChannel out = FileChannel.open(Path.of(tmp), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             if (size > 0 && tree instanceof SquashfsTree image) {
-                HoleSkippingWriter w = new HoleSkippingWriter(out);
+                int fd = HostFs.openForWriteback(tmp);
+                HoleSkippingWriter w = new HoleSkippingWriter(out, fd);
                 try {
                     image.transferTo(path, w);
                 } catch (IOException e) {
@@ -154,6 +155,8 @@ final class CopyUp {
                         throw w.failure(); // the host's ENOSPC/EDQUOT, not the image's fault
                     }
                     throw new FsException(Errno.EIO, "copy-up " + path + ": " + e.getMessage(), e);
+                } finally {
+                    HostFs.close(fd);
                 }
             } else if (size > 0) {
                 long h = tree.open(path, 0, SYSTEM);
