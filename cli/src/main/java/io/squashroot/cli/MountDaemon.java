@@ -47,6 +47,12 @@ final class MountDaemon {
         if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAM"))) {
             cmd.add("-Xmx" + (heapBytes >> 20) + "m");
         }
+        if (jvmArgs.stream().noneMatch(a -> a.startsWith("-XX:CompileThresholdScaling"))) {
+            // C2 for what is hot for hours, but not for the start-up and per-file code that
+            // crosses the default thresholds a few thousand calls in: compiling those big
+            // inlined methods was a second of CPU in every fresh server (docs/benchmarks.md).
+            cmd.add("-XX:CompileThresholdScaling=5");
+        }
         for (String a : jvmArgs) {
             // The launcher stops at C1 for quick starts; a server decompressing for hours wants C2.
             if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-XX:TieredStopAtLevel")) {

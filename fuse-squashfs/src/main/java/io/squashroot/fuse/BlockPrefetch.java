@@ -1,5 +1,6 @@
 package io.squashroot.fuse;
 
+import io.squashroot.squashfs.BlockList;
 import io.squashroot.squashfs.Inode;
 import io.squashroot.squashfs.SquashfsImage;
 import java.io.IOException;
@@ -62,9 +63,9 @@ final class BlockPrefetch {
      * from the one containing {@code end} onwards, up to {@code depth} blocks, each once.
      */
     void after(Inode.RegularFile f, Ahead a, long end) {
-        int[] words = f.blockSizes();
+        BlockList words = f.blocks();
         // Whole blocks only: the last block of a file without a fragment may be short.
-        long full = f.hasFragment() ? words.length : Math.max(0, words.length - 1);
+        long full = f.hasFragment() ? words.count() : Math.max(0, words.count() - 1);
         long from = end / blockSize;
         long to = Math.min(from + depth, full);
         synchronized (a) {
@@ -75,7 +76,7 @@ final class BlockPrefetch {
             a.next = to;
         }
         for (long b = from; b < to; b++) {
-            if (words[(int) b] == 0) {
+            if (words.word((int) b) == 0) {
                 continue; // sparse: zeros cost nothing to produce
             }
             ByteBuffer buf = buffer();
