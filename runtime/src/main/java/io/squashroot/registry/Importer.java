@@ -68,7 +68,12 @@ final class Importer {
             rec = new ImageRecord(rec.reference(), rec.platform(), rec.manifest(), rec.config(), rec.layers(),
                     rec.rcKey(), old.flatKey());
         }
-        cache.writeAtomically(recPath, rec.toJson());
+        byte[] json = rec.toJson();
+        if (old != null && java.util.Arrays.equals(json, old.toJson())) {
+            cache.touch(recPath); // a re-import: same record, no fsynced rewrite
+        } else {
+            cache.writeAtomically(recPath, json);
+        }
         cache.touch(configPath);
         return new StoredImage(r.reference(), r.manifest(), config, configPath, layers, rc);
     }
