@@ -52,19 +52,20 @@ final class Sidecar {
         this.temp = temp;
     }
 
-    /** Whether the file system under {@code dir} refuses user.* xattrs (ENOTSUP). */
-    static boolean needed(String dir) throws FsException {
+    /**
+     * Whether the file system under {@code dir} refuses user.* xattrs (ENOTSUP). Any other
+     * failure of the probe (a full file system, say) is not a reason to leave the host's
+     * xattrs: the same error will reach whatever needs them, as it would without the probe.
+     */
+    static boolean needed(String dir) {
         String probe = RecordedStat.PREFIX + "probe";
         try {
             HostFs.setxattr(dir, probe, new byte[] {1}, 0);
+            HostFs.removexattr(dir, probe);
+            return false;
         } catch (FsException e) {
-            if (e.errno() == Errno.ENOTSUP) {
-                return true;
-            }
-            throw e;
+            return e.errno() == Errno.ENOTSUP;
         }
-        HostFs.removexattr(dir, probe);
-        return false;
     }
 
     private record Key(String dir, String name) {
@@ -79,7 +80,12 @@ final class Sidecar {
     }
 
     byte[] get(String hp, String xattr) throws FsException {
-        Key k = key(hp);
+        return get(hp, HostFs.lstat(hp).isDirectory(), xattr);
+    }
+
+    /** As {@link #get(String, String)} for an entry already lstat'ed. */
+    byte[] get(String hp, boolean isDirectory, String xattr) throws FsException {
+        Key k = isDirectory ? new Key(hp, SELF) : keyOfName(hp);
         Map<String, byte[]> x = load(k.dir()).get(k.name());
         byte[] v = x == null ? null : x.get(xattr);
         return v == null ? null : v.clone();

@@ -49,11 +49,7 @@ final class Upper {
             deleteTree(w); // leftovers of an interrupted copy-up: never part of the view
         }
         Files.createDirectory(w);
-        try {
-            this.sidecar = forceSidecar || Sidecar.needed(work) ? new Sidecar(work, this::tempPath) : null;
-        } catch (FsException e) {
-            throw new IOException(dir + ": cannot probe the upper for user xattrs: " + e.getMessage(), e);
-        }
+        this.sidecar = forceSidecar || Sidecar.needed(work) ? new Sidecar(work, this::tempPath) : null;
     }
 
     /** Whether user.* xattrs of this upper live in sidecar files (docs/overlay-format.md). */
@@ -134,7 +130,9 @@ final class Upper {
         if (!canRecord(st.type())) {
             return null; // user.* xattrs are allowed on regular files and directories only
         }
-        return RecordedStat.decode(userGet(hp, RecordedStat.XATTR));
+        byte[] raw = sidecar == null ? HostFs.getxattr(hp, RecordedStat.XATTR)
+                : sidecar.get(hp, st.isDirectory(), RecordedStat.XATTR);
+        return RecordedStat.decode(raw);
     }
 
     static boolean canRecord(int type) {
