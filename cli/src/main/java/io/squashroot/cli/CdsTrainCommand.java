@@ -43,6 +43,8 @@ final class CdsTrainCommand implements Runnable {
         } catch (Exception e) {
             // training only
         }
+        io.squashroot.runtime.Containers.warmNow();
+        io.squashroot.squashfs.BlockCache.shared();
         ClassLoader l = CdsTrainCommand.class.getClassLoader();
         for (String c : CLASSES) {
             try {

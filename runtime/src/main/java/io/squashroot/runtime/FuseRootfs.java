@@ -34,18 +34,23 @@ final class FuseRootfs {
      * them. Harmless if the start turns out not to need them.
      */
     static void prewarm() {
-        Thread t = new Thread(() -> {
-            ClassLoader l = FuseRootfs.class.getClassLoader();
-            for (String c : new String[] {"io.squashroot.overlay.HostFs", "io.squashroot.fuse.JnrFuseBackend"}) {
-                try {
-                    Class.forName(c, true, l);
-                } catch (Throwable e) {
-                    // the real use reports it
-                }
-            }
-        }, "squashroot-prewarm");
+        Thread t = new Thread(FuseRootfs::warm, "squashroot-prewarm");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * The set-up {@link #prewarm} runs, in the calling thread: the overlay's libc binding and
+     * libfuse (loaded and bound, not mounted). The class-data-sharing training run calls it so
+     * that jnr-ffi's own classes are archived too.
+     */
+    static void warm() {
+        try {
+            Class.forName("io.squashroot.overlay.HostFs", true, FuseRootfs.class.getClassLoader());
+            FuseMount.checkAvailable();
+        } catch (Throwable e) {
+            // the real use reports it
+        }
     }
 
     static Rootfs mount(Path image, Path upper, Path mountpoint) throws IOException {

@@ -19,7 +19,8 @@ ismntopt() {
 }
 
 # Resolves $2 inside root $1 like enroot's realpathat: symlinks are followed relative to the
-# root, ".." stops at the root, missing components are kept as they are.
+# root, ".." stops at the root, missing components are kept as they are. The result is left in
+# _em_path (a variable, not output: a command substitution would fork once per mount).
 resolve() {
     local -r top="${1%/}"
     local rest="$2" res="" comp link links=0 missing=0
@@ -43,25 +44,31 @@ resolve() {
         [ -e "${top}${res}/${comp}" ] || missing=$((missing + 1))
         res+="/${comp}"
     done
-    printf "%s" "${top}${res:-/}"
+    _em_path="${top}${res:-/}"
 }
 
-# The per-mount flags (mountinfo field 6) of the mount at $1 that a user namespace locks:
-# a remount must repeat them or it fails with EPERM.
+# The per-mount flags (mountinfo field 6) that a user namespace locks, of the mount at $1
+# (exactly) or, with $2 = contains, of the mount that contains path $1: a remount must repeat
+# them or it fails with EPERM. Left in _em_locked as ",flag,flag".
 locked_flags() {
-    local -r target="$1"
-    local id parent dev fsroot mnt opts rest found="" f out=""
+    local -r target="$1" how="${2-exact}"
+    local id parent dev fsroot mnt opts rest found="" best=-1 f o
     while read -r id parent dev fsroot mnt opts rest; do
         printf -v mnt "%b" "${mnt//\\/\\0}"
-        [ "${mnt}" = "${target}" ] && found="${opts}"
+        if [ "${how}" = exact ]; then
+            [ "${mnt}" = "${target}" ] && found="${opts}"
+        elif [ "${mnt}" = / ] || [ "${target}" = "${mnt}" ] || [[ "${target}" == "${mnt}"/* ]]; then
+            # the longest mount point that is a prefix wins; a later equal one is mounted over it
+            ((${#mnt} >= best)) && { best=${#mnt}; found="${opts}"; }
+        fi
     done < /proc/self/mountinfo
+    _em_locked=""
     IFS=, read -r -a f <<< "${found}"
     for o in ${f[@]+"${f[@]}"}; do
         case "${o}" in
-        ro|nosuid|nodev|noexec|noatime|nodiratime|relatime) out+=",${o}" ;;
+        ro|nosuid|nodev|noexec|noatime|nodiratime|relatime) _em_locked+=",${o}" ;;
         esac
     done
-    printf "%s" "${out}"
 }
 
 create() {
@@ -93,7 +100,8 @@ mount_entry() {
         return 0
     }
 
-    path=$(resolve "${root}" "${dst}") || { fail "failed to resolve path: ${root%/}/${dst#/}"; return 0; }
+    resolve "${root}" "${dst}" || { fail "failed to resolve path: ${root%/}/${dst#/}"; return 0; }
+    path="${_em_path}"
 
     IFS=, read -r -a list <<< "${opts}"
     for o in ${list[@]+"${list[@]}"}; do
@@ -135,13 +143,32 @@ mount_entry() {
         return 0
     fi
 
+    # One mount(8) per entry where possible: libmount performs a bind's flags as its own
+    # remount and the propagation change after the mount, so the separate steps below are only
+    # the fallback when that fails (a stricter lock than the source's flags predicted).
+    local joined="${prop[*]+${prop[*]}}"
+    joined="${joined// /,}"
+    if [ -z "${remount}" ] && [ -n "${bind}" ]; then
+        local src_locked=""
+        if [ -n "${data}" ]; then
+            resolve / "${src}" 2> /dev/null && locked_flags "${_em_path}" contains && src_locked="${_em_locked#,}"
+        fi
+        local all="${src_locked}${data:+${src_locked:+,}${data}}${joined:+,${joined}}"
+        mount -n "${bind}" ${all:+-o "${all#,}"} "${src}" "${path}" 2> /dev/null && return 0
+    elif [ -z "${remount}" ] && [ -n "${type}" ] && [ "${type}" != none ]; then
+        local all="${data}${joined:+${data:+,}${joined}}"
+        mount -n -t "${type}" ${all:+-o "${all}"} "${src}" "${path}" 2> /dev/null && return 0
+    fi
+
     if [ -n "${remount}" ]; then
-        mount -n -o "remount${bind:+,bind}$(locked_flags "${path}")${data:+,${data}}" "${path}" 2> /dev/null \
+        locked_flags "${path}"
+        mount -n -o "remount${bind:+,bind}${_em_locked}${data:+,${data}}" "${path}" 2> /dev/null \
             || { fail "failed to mount: ${src} at ${path}"; return 0; }
     elif [ -n "${bind}" ]; then
         mount -n "${bind}" "${src}" "${path}" 2> /dev/null || { fail "failed to mount: ${src} at ${path}"; return 0; }
         if [ -n "${data}" ]; then
-            mount -n -o "remount,bind$(locked_flags "${path}"),${data}" "${path}" 2> /dev/null \
+            locked_flags "${path}"
+            mount -n -o "remount,bind${_em_locked},${data}" "${path}" 2> /dev/null \
                 || { fail "failed to mount: ${src} at ${path}"; return 0; }
         fi
     elif [ -n "${type}" ] && [ "${type}" != none ]; then
