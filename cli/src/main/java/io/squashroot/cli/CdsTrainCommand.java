@@ -1,5 +1,6 @@
 package io.squashroot.cli;
 
+import java.io.IOException;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,6 +37,11 @@ final class CdsTrainCommand implements Runnable {
 
     @Override
     public void run() {
+        try {
+            NativeLibraries.unpackZstd(NativeLibraries.besideJar());
+        } catch (IOException | RuntimeException e) {
+            // zstd-jni then unpacks its library itself on each run
+        }
         CommandLine cl = Main.commandLine();
         cl.parseArgs("start", "--rw", "-e", "A=1", "-m", "/a:/b", "image.sqsh", "true");
         try {

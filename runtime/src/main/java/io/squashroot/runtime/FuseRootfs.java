@@ -40,14 +40,17 @@ final class FuseRootfs {
     }
 
     /**
-     * The set-up {@link #prewarm} runs, in the calling thread: the overlay's libc binding and
-     * libfuse (loaded and bound, not mounted). The class-data-sharing training run calls it so
+     * The set-up {@link #prewarm} runs, in the calling thread: the overlay's libc binding,
+     * libfuse (loaded, its callbacks bound, nothing mounted) and the shared block cache (Caffeine's set-up). The class-data-sharing training run calls it so
      * that jnr-ffi's own classes are archived too.
      */
     static void warm() {
         try {
+            // in the order the start needs them: the image is opened (into the cache) before
+            // the overlay's first host call, the mount comes last
+            BlockCache.shared();
             Class.forName("io.squashroot.overlay.HostFs", true, FuseRootfs.class.getClassLoader());
-            FuseMount.checkAvailable();
+            FuseMount.warmUp();
         } catch (Throwable e) {
             // the real use reports it
         }
