@@ -47,28 +47,52 @@ resolve() {
     _em_path="${top}${res:-/}"
 }
 
-# The per-mount flags (mountinfo field 6) that a user namespace locks, of the mount at $1
-# (exactly) or, with $2 = contains, of the mount that contains path $1: a remount must repeat
-# them or it fails with EPERM. Left in _em_locked as ",flag,flag".
+# The per-mount flags (mountinfo field 6) of the mount at $1 that a user namespace locks: a
+# remount must repeat them or it fails with EPERM. Left in _em_locked as ",flag,flag" (a
+# variable, not output: no subshell).
 locked_flags() {
-    local -r target="$1" how="${2-exact}"
-    local id parent dev fsroot mnt opts rest found="" best=-1 f o
+    local -r target="$1"
+    local id parent dev fsroot mnt opts rest found=""
     while read -r id parent dev fsroot mnt opts rest; do
         printf -v mnt "%b" "${mnt//\\/\\0}"
-        if [ "${how}" = exact ]; then
-            [ "${mnt}" = "${target}" ] && found="${opts}"
-        elif [ "${mnt}" = / ] || [ "${target}" = "${mnt}" ] || [[ "${target}" == "${mnt}"/* ]]; then
-            # the longest mount point that is a prefix wins; a later equal one is mounted over it
-            ((${#mnt} >= best)) && { best=${#mnt}; found="${opts}"; }
-        fi
+        [ "${mnt}" = "${target}" ] && found="${opts}"
     done < /proc/self/mountinfo
+    lockable "${found}"
+}
+
+# The lockable flags among the mount flags $1, into _em_locked.
+lockable() {
+    local f o
     _em_locked=""
-    IFS=, read -r -a f <<< "${found}"
+    IFS=, read -r -a f <<< "$1"
     for o in ${f[@]+"${f[@]}"}; do
         case "${o}" in
         ro|nosuid|nodev|noexec|noatime|nodiratime|relatime) _em_locked+=",${o}" ;;
         esac
     done
+}
+
+# The locked flags a bind of host path $1 will carry: those of the mount containing it, from a
+# table of the mounts read once (sources are host paths, whose mounts do not change while the
+# container is set up). Into _em_locked.
+source_flags() {
+    local id parent dev fsroot mnt opts rest i best=-1 found=""
+    if [ -z "${_em_mnts+set}" ]; then
+        _em_mnts=() _em_opts=()
+        while read -r id parent dev fsroot mnt opts rest; do
+            printf -v mnt "%b" "${mnt//\\/\\0}"
+            _em_mnts+=("${mnt}") _em_opts+=("${opts}")
+        done < /proc/self/mountinfo
+    fi
+    resolve / "$1" || { _em_locked=""; return 0; }
+    for i in "${!_em_mnts[@]}"; do
+        mnt="${_em_mnts[i]}"
+        # the longest mount point containing the path wins; a later equal one is mounted over it
+        if [[ "${_em_path}" == "${mnt%/}"/* || "${_em_path}" == "${mnt}" ]] && ((${#mnt} >= best)); then
+            best=${#mnt} found="${_em_opts[i]}"
+        fi
+    done
+    lockable "${found}"
 }
 
 create() {
@@ -144,19 +168,20 @@ mount_entry() {
     fi
 
     # One mount(8) per entry where possible: libmount performs a bind's flags as its own
-    # remount and the propagation change after the mount, so the separate steps below are only
-    # the fallback when that fails (a stricter lock than the source's flags predicted).
-    local joined="${prop[*]+${prop[*]}}"
+    # remount, and the propagation change, after the mount. The remount must repeat the flags a
+    # user namespace locks on the source's mount (say noatime), so those are added first (the
+    # entry's own come after and win). Should that one call still fail, the steps below run
+    # (a failed remount leaves the plain bind, which they mount over in this private namespace).
+    local joined="${prop[*]+${prop[*]}}" all
     joined="${joined// /,}"
     if [ -z "${remount}" ] && [ -n "${bind}" ]; then
-        local src_locked=""
-        if [ -n "${data}" ]; then
-            resolve / "${src}" 2> /dev/null && locked_flags "${_em_path}" contains && src_locked="${_em_locked#,}"
-        fi
-        local all="${src_locked}${data:+${src_locked:+,}${data}}${joined:+,${joined}}"
-        mount -n "${bind}" ${all:+-o "${all#,}"} "${src}" "${path}" 2> /dev/null && return 0
+        _em_locked=""
+        [ -n "${data}" ] && source_flags "${src}"
+        all="${_em_locked#,}${data:+${_em_locked:+,}${data}}${joined:+,${joined}}"
+        all="${all#,}"
+        mount -n "${bind}" ${all:+-o "${all}"} "${src}" "${path}" 2> /dev/null && return 0
     elif [ -z "${remount}" ] && [ -n "${type}" ] && [ "${type}" != none ]; then
-        local all="${data}${joined:+${data:+,}${joined}}"
+        all="${data}${joined:+${data:+,}${joined}}"
         mount -n -t "${type}" ${all:+-o "${all}"} "${src}" "${path}" 2> /dev/null && return 0
     fi
 
