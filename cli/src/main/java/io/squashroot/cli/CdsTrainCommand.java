@@ -38,9 +38,9 @@ final class CdsTrainCommand implements Runnable {
     @Override
     public void run() {
         try {
-            NativeLibraries.unpackZstd(NativeLibraries.besideJar());
+            NativeLibraries.unpackAll(NativeLibraries.besideJar());
         } catch (IOException | RuntimeException e) {
-            // zstd-jni then unpacks its library itself on each run
+            // the libraries then unpack themselves on each run
         }
         CommandLine cl = Main.commandLine();
         cl.parseArgs("start", "--rw", "-e", "A=1", "-m", "/a:/b", "image.sqsh", "true");
