@@ -71,6 +71,18 @@ public final class Main implements Runnable {
         return cl.execute(args);
     }
 
+    /** The names of every subcommand (a run's own command line may hold only one of them). */
+    static java.util.Set<String> subcommandNames() {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (Class<?> c : SUBCOMMANDS) {
+            Command a = c.getAnnotation(Command.class);
+            if (a != null) {
+                names.add(a.name());
+            }
+        }
+        return names;
+    }
+
     /** The command line with every subcommand (help, tests, training). */
     static CommandLine commandLine() {
         return commandLine(null);

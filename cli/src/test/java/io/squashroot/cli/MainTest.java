@@ -54,6 +54,7 @@ class MainTest {
         assertEquals(java.util.Set.of("start"), Main.commandLine("start").getSubcommands().keySet());
         assertTrue(Main.commandLine("help").getSubcommands().size() > 20);
         assertTrue(Main.commandLine("strat").getSubcommands().containsKey("start"));
+        assertEquals(Main.commandLine().getSubcommands().keySet(), Main.subcommandNames());
     }
 
     private static String captureOut(String... args) {

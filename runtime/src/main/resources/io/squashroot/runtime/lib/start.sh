@@ -93,7 +93,9 @@ do_mounts_init() {
 }
 
 do_hooks() {
-    mv "${mount_file}" "${mount_file}~"
+    # The hooks append to an empty ENROOT_MOUNTS; the entries so far are put back after.
+    local -a saved=()
+    mapfile -t saved < "${mount_file}"
     : > "${mount_file}"
     parts hooks.d .sh
     for f in ${_parts[@]+"${_parts[@]}"}; do
@@ -105,7 +107,7 @@ do_hooks() {
         hooks
     fi
     enroot-mount --root "${rootfs}" "${mount_file}"
-    mv "${mount_file}~" "${mount_file}"
+    printf "%s\n" ${saved[@]+"${saved[@]}"} > "${mount_file}"
     common::envfmt "${environ_file}"
 }
 
