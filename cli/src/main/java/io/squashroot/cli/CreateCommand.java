@@ -13,7 +13,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "create", sortOptions = false,
         description = {"Create a container from a container image.",
                 "extract mode unsquashes the image into $ENROOT_DATA_PATH/NAME (as enroot);",
-                "fuse mode keeps only the container's own changes there and mounts the image at each start."})
+                "fuse mode keeps only the container's own changes there and mounts the image at each start;",
+                "from an image URI (docker://...), fuse mode mounts the image's layer images from the layer",
+                "cache at each start (no flat image is built) and keeps them from being pruned."})
 final class CreateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Name of the container (defaults to \"IMAGE\")")
     String name;
@@ -35,15 +37,12 @@ final class CreateCommand implements Callable<Integer> {
             cfg = cfg.toBuilder().flag("ENROOT_FORCE_OVERRIDE", true).build();
         }
         MountMode m = mountMode == null ? null : MountMode.parse(mountMode, "--mount-mode");
-        Path img = Path.of(image);
-        String n = name;
         if (io.squashroot.registry.ImageStore.isImageUri(image)) {
-            img = ImageUris.flatImage(image);
-            if (n == null) {
-                n = ImageUris.containerName(image);
-            }
+            String n = name != null && !name.isEmpty() ? name : ImageUris.containerName(image);
+            Containers.open(cfg).createFromImage(image, n, m, ProgressPrinter.forStderr(), System.err);
+            return 0;
         }
-        Containers.open(cfg).create(img, n, m, System.err);
+        Containers.open(cfg).create(Path.of(image), name, m, System.err);
         return 0;
     }
 }

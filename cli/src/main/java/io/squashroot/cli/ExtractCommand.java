@@ -48,10 +48,6 @@ final class ExtractCommand implements Callable<Integer> {
             System.err.println("squashroot: warning: " + r.skippedXattrs()
                     + " extended attributes not set (not permitted or not supported by the destination)");
         }
-        if (r.skippedNames() > 0) {
-            throw new ExitException(1, image + ": " + r.skippedNames() + " names are not valid "
-                    + System.getProperty("sun.jnu.encoding") + " and were not extracted (run under a UTF-8 locale)");
-        }
         return 0;
     }
 }

@@ -1,20 +1,8 @@
 package io.squashroot.cli;
 
-import io.squashroot.registry.ImageStore;
-import io.squashroot.registry.Platform;
-import java.io.IOException;
-import java.nio.file.Path;
-
-/**
- * {@code create} and {@code start} given an image URI instead of a .sqsh: the image comes from
- * the layer cache (imported first if it is not there), as the cached flat image.
- */
+/** {@code create} given an image URI instead of a .sqsh: the default container name. */
 final class ImageUris {
     private ImageUris() {
-    }
-
-    static Path flatImage(String uri) throws IOException {
-        return ImageStore.open(RegistryCommands.settings()).flatImage(uri, Platform.host(), ProgressPrinter.forStderr());
     }
 
     /** enroot's default container name for an image: its default file name without .sqsh. */

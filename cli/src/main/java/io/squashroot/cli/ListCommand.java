@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code list [-f]}: the container names, one per line, as {@code enroot list}; with
  * {@code -f} a table of mode, size on disk, last start, running launchers and image (marked
- * {@code (changed)} when it no longer matches the digest recorded at creation).
+ * {@code (changed)} when it no longer matches the digest recorded at creation; for a container
+ * created from an image URI, the URI and its manifest digest).
  */
 @Command(name = "list", description = "List all the containers on the system.")
 final class ListCommand implements Callable<Integer> {
@@ -38,11 +39,22 @@ final class ListCommand implements Callable<Integer> {
             } else {
                 rows.add(new String[] {i.name(), r.mode().word(), human(i.sizeBytes()), r.created().toString(),
                         r.lastStart() == null ? "-" : r.lastStart().toString(), pids,
-                        r.image() + (i.imageChanged() ? " (changed)" : ""), r.digest()});
+                        image(r, i.imageChanged()), r.digest()});
             }
         }
         print(rows);
         return 0;
+    }
+
+    /**
+     * The image column: the file, or for a container made from an image URI the URI (its
+     * DIGEST is then the manifest digest), marked when it no longer matches what was recorded.
+     */
+    private static String image(ContainerRecord r, boolean changed) {
+        if (r.layered()) {
+            return r.source() + (changed ? " (layers not in cache)" : "");
+        }
+        return r.image() + (changed ? " (changed)" : "");
     }
 
     static String human(long bytes) {

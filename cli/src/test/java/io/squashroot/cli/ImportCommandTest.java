@@ -54,7 +54,7 @@ class ImportCommandTest {
         script(Map.of("REGISTRY_HTTP_PORT", String.valueOf(port), "REGISTRY_HTTPS_PORT", String.valueOf(port + 1),
                 "REGISTRY_TOKEN", "0"), testdata.resolve("registry-up.sh").toString(), regDir.toString());
         registry = "127.0.0.1:" + port;
-        script(Map.of("PUSH_ONLY", "busybox:latest whiteout:latest layered-a:latest"),
+        script(Map.of("PUSH_ONLY", "busybox:latest whiteout:latest layered-a:latest layered-b:latest"),
                 testdata.resolve("make-test-images.sh").toString(), tmp.resolve("img").toString(), registry);
         // sqtest cannot read /root/.m2: give it a copy of the test classpath.
         classpath = tmp.resolve("cp");
@@ -225,6 +225,117 @@ class ImportCommandTest {
         Run extract = squashroot(null, home, Map.of(), "start", "--mount-mode", "extract", uri, "/etc/environment"); // entrypoint is /bin/cat
         assertEquals(0, extract.status(), extract.err());
         assertTrue(extract.out().contains("TESTIMAGE=layered-a"), extract.out());
+    }
+
+    private static long count(Path dir, String suffix) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> p.toString().endsWith(suffix)).count();
+        }
+    }
+
+    /** The manifest digest make-test-images.sh pushed for {@code image} (its images.txt). */
+    private static String pushedDigest(String image) throws IOException {
+        for (String l : Files.readAllLines(tmp.resolve("img/images.txt"))) {
+            if (l.startsWith(registry + "/" + image + " ")) {
+                return l.substring(l.indexOf(' ') + 1).strip();
+            }
+        }
+        throw new AssertionError(image + " not in images.txt");
+    }
+
+    @Test
+    void create_imageUriInFuseMode_startsFromPinnedLayersThatPruneKeeps() throws Exception {
+        Path home = home("home-create", null);
+        String uri = "docker://" + registry + "/test/layered-b:latest";
+        Map<String, String> fuse = Map.of("SQUASHROOT_MOUNT_MODE", "fuse");
+        Path cache = home.resolve(".cache/enroot/squashroot");
+        Run create = squashroot(null, home, fuse, "create", "-n", "lay", uri);
+        assertEquals(0, create.status(), create.err());
+        assertEquals(0, count(cache.resolve("flat"), ".sqsh"), "no flat image for a fuse-mode container");
+        assertEquals(3, count(cache.resolve("layers"), ".sqsh"));
+        assertEquals(1, count(cache.resolve("pins"), ".json"));
+
+        Run write = squashroot(null, home, Map.of(), "start", "--rw", "lay", "sh", "-c", "echo kept > /written.txt; cat /b.txt");
+        assertEquals(0, write.status(), write.err());
+        assertEquals("layer b\n", write.out());
+        // Prune everything that is not pinned: the image record goes, the container's layers stay.
+        Run prune = squashroot(null, home, Map.of(), "cache", "prune");
+        assertEquals(0, prune.status(), prune.err());
+        assertEquals(0, count(cache.resolve("images"), ".json"));
+        assertEquals(3, count(cache.resolve("layers"), ".sqsh"));
+        Run again = squashroot(null, home, Map.of(), "start", "lay", "cat", "/written.txt", "/b.txt");
+        assertEquals(0, again.status(), again.err());
+        assertEquals("kept\nlayer b\n", again.out());
+        assertEquals(0, count(cache.resolve("flat"), ".sqsh"), "starts build no flat image either");
+
+        Run list = squashroot(null, home, Map.of(), "list", "-f");
+        assertEquals(0, list.status(), list.err());
+        String line = list.out().lines().filter(l -> l.startsWith("lay ")).findFirst().orElseThrow();
+        assertTrue(line.contains(" fuse ") && line.contains("docker://" + registry + "#test/layered-b:latest")
+                && line.endsWith(pushedDigest("test/layered-b:latest")), list.out());
+
+        Run remove = squashroot(null, home, Map.of(), "remove", "-f", "lay");
+        assertEquals(0, remove.status(), remove.err());
+        assertEquals(0, count(cache.resolve("pins"), ".json"));
+        assertEquals(0, squashroot(null, home, Map.of(), "cache", "prune").status());
+        assertEquals(0, count(cache.resolve("layers"), ".sqsh"), "unpinned layers are pruned");
+    }
+
+    @Test
+    void systemCache_filledByRoot_isUsedVerifiedByUser_andTamperedLayerIsRefetched() throws Exception {
+        String uri = "docker://" + registry + "/test/layered-a:latest";
+        // The admin's shared cache: root-owned, group sqtest, setgid, group-readable (docs/registries.md).
+        Path sys = tmp.resolve("system-cache");
+        Files.createDirectories(sys);
+        script(Map.of(), "chgrp", "sqtest", sys.toString());
+        script(Map.of(), "chmod", "2750", sys.toString());
+        Path admin = home("home-admin", null);
+        Run fill = squashroot(null, admin, Map.of("SQUASHROOT_CACHE_PATH", sys.toString()), "import", "-o", "warm.sqsh", uri);
+        assertEquals(0, fill.status(), fill.err());
+        assertEquals(3, count(sys.resolve("layers"), ".sqsh"));
+        try (Stream<Path> s = Files.list(sys.resolve("layers"))) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(p)), p.toString());
+            }
+        }
+        assertEquals("rwxr-x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(sys.resolve("layers"))));
+
+        Map<String, String> user = Map.of("SQUASHROOT_SYSTEM_CACHE", sys.toString());
+        Path home = home("home-sys-user", "sqtest");
+        Run use = squashroot("sqtest", home, user, "import", "-o", "a.sqsh", uri);
+        assertEquals(0, use.status(), use.err());
+        assertEquals(3, use.err().lines().filter(l -> l.startsWith("[INFO] layer ") && l.endsWith(" cached")).count(), use.err());
+        assertEquals(0, count(home.resolve(".cache/enroot/squashroot/layers"), ".sqsh"), "nothing downloaded or converted");
+        try (SquashfsImage img = SquashfsImage.open(home.resolve("a.sqsh"))) {
+            assertTrue(img.lookup("/a.txt").isPresent());
+        }
+
+        // Someone changes the top layer's image in the shared cache (same size, one byte).
+        String rec;
+        try (Stream<Path> s = Files.list(sys.resolve("images"))) {
+            rec = Files.readString(s.findFirst().orElseThrow());
+        }
+        String top = rec.replaceAll("(?s).*\"layers\":\\[.*\"sha256:([0-9a-f]{64})\"\\].*", "$1");
+        Path layer = sys.resolve("layers/" + top + ".sqsh");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(layer.toFile(), "rw")) {
+            f.seek(f.length() / 2);
+            int b = f.read();
+            f.seek(f.length() / 2);
+            f.write(b ^ 0x5a);
+        }
+        Path home2 = home("home-sys-user2", "sqtest");
+        Run tampered = squashroot("sqtest", home2, user, "import", "-o", "a.sqsh", uri);
+        assertEquals(0, tampered.status(), tampered.err());
+        assertTrue(tampered.err().contains("[WARN] layer sha256:" + top + " in the system cache " + sys
+                + " does not match the digest recorded for it"), tampered.err());
+        try (Stream<Path> s = Files.list(home2.resolve(".cache/enroot/squashroot/layers"))) {
+            assertEquals(List.of(top + ".json", top + ".sqsh"),
+                    s.map(p -> p.getFileName().toString()).sorted().toList(), "only the tampered layer is fetched");
+        }
+        try (SquashfsImage img = SquashfsImage.open(home2.resolve("a.sqsh"))) {
+            assertEquals(Files.size(home.resolve("a.sqsh")), Files.size(home2.resolve("a.sqsh")));
+            assertTrue(img.lookup("/a.txt").isPresent());
+        }
     }
 
     @Test

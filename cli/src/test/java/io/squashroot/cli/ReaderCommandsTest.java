@@ -71,10 +71,9 @@ class ReaderCommandsTest {
         try (Sandbox s = new Sandbox(Sandbox.TEST_USER)) {
             Path out = s.base.resolve("out");
             Sandbox.Result r = s.run("extract", "--threads", "2", image.toString(), out.toString());
-            // Two names are not valid UTF-8 (java.nio cannot spell them): reported, exit 1, rest extracted.
-            // 4 of the 5 device nodes need CAP_MKNOD; the 0:0 whiteout is allowed to anyone (Linux 5.8+).
-            assertEquals(1, r.status(), r.toString());
-            assertTrue(r.err().contains("2 names are not valid UTF-8"), r.err());
+            // Warnings only (exit 0): 4 of the 5 device nodes need CAP_MKNOD; the 0:0 whiteout is
+            // allowed to anyone (Linux 5.8+). Names that are not UTF-8 are extracted like the rest.
+            assertEquals(0, r.status(), r.toString());
             assertTrue(r.err().contains("warning: 4 device nodes"), r.err());
             assertTrue(r.err().contains("extended attributes not set"), r.err());
             String owners = Sandbox.sh("sh", "-c", "find '" + out + "' -printf '%u\\n' | sort -u");

@@ -4,13 +4,11 @@ import io.squashroot.squashfs.CorruptImageException;
 import io.squashroot.squashfs.DirEntry;
 import io.squashroot.squashfs.Inode;
 import io.squashroot.squashfs.SquashfsImage;
+import io.squashroot.host.HostPaths;
+import io.squashroot.tree.NameBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.Charset;
-import java.nio.charset.CodingErrorAction;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -42,6 +40,10 @@ import java.util.concurrent.atomic.LongAdder;
  * symlinks are created but never followed. Workers only fill in files and special nodes, and
  * directory metadata is applied last, deepest first, so read-only directories do not block
  * their own contents.
+ *
+ * <p>Names keep their exact bytes under any locale, valid UTF-8 or not: output paths are built
+ * with {@link HostPaths} (java.nio paths made from bytes) and libc gets byte paths, so nothing
+ * goes through the JVM's file-name charset.
  */
 public final class Extractor {
     /** Work items queued ahead of the workers: bounds memory on images with millions of files. */
@@ -81,7 +83,6 @@ public final class Extractor {
         private final Path root;
         private final Destination dest;
         private final boolean isRoot;
-        private final Charset pathCharset = Charset.forName(System.getProperty("sun.jnu.encoding", "UTF-8"));
         private final ExecutorService pool;
         /**
          * One writer thread: the N workers only read and decode, and hand each decoded block to
@@ -102,7 +103,6 @@ public final class Extractor {
         private final LongAdder skippedXattrs = new LongAdder();
         private long directories;
         private long hardLinks;
-        private long unrepresentable;
         private final Map<Long, Path> firstPath = new HashMap<>();
         private final List<Path[]> links = new ArrayList<>();
         private final List<Object[]> dirMeta = new ArrayList<>();
@@ -171,7 +171,7 @@ public final class Extractor {
             }
             restore(root, image.root());
             return new ExtractReport(directories, files.sum(), symlinks.sum(), hardLinks, specials.sum(), bytes.sum(),
-                    skippedSpecial.sum(), skippedXattrs.sum(), unrepresentable);
+                    skippedSpecial.sum(), skippedXattrs.sum());
         }
 
         private void awaitPool(ExecutorService pool) throws IOException {
@@ -203,20 +203,16 @@ public final class Extractor {
                             + e.name() + "' is out of order or repeated");
                 }
                 previous = e.nameBytes();
-                String name = name(e);
-                if (name == null) {
-                    unrepresentable++;
-                    continue;
-                }
-                Path child = path.resolve(name);
+                checkName(e);
+                Path child = HostPaths.child(path, e.nameBytes());
                 if (!child.getParent().equals(path)) {
-                    throw new CorruptImageException(image.name() + ": directory entry '" + name + "' of inode "
+                    throw new CorruptImageException(image.name() + ": directory entry '" + e.name() + "' of inode "
                             + dir.number() + " is not a plain name");
                 }
                 Inode inode = image.inode(e);
                 if (inode instanceof Inode.Directory sub) {
                     if (!seenDirs.add(sub.ref())) {
-                        throw new CorruptImageException(image.name() + ": directory entry '" + name + "' of inode "
+                        throw new CorruptImageException(image.name() + ": directory entry '" + e.name() + "' of inode "
                                 + dir.number() + " refers back to directory inode " + sub.number() + " (a cycle)");
                     }
                     dest.makeDirectory(child);
@@ -237,8 +233,8 @@ public final class Extractor {
             }
         }
 
-        /** The entry's name as a path component, or null if this JVM cannot spell it exactly. */
-        private String name(DirEntry e) throws CorruptImageException {
+        /** Refuses names that are not one plain path component. */
+        private void checkName(DirEntry e) throws CorruptImageException {
             byte[] b = e.nameBytes();
             if (b.length == 0 || (b.length == 1 && b[0] == '.') || (b.length == 2 && b[0] == '.' && b[1] == '.')) {
                 throw new CorruptImageException(image.name() + ": directory entry name '" + e.name() + "' is not allowed");
@@ -247,13 +243,6 @@ public final class Extractor {
                 if (c == '/' || c == 0) {
                     throw new CorruptImageException(image.name() + ": directory entry name contains '/' or NUL");
                 }
-            }
-            try {
-                CharBuffer cb = pathCharset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
-                return cb.toString();
-            } catch (CharacterCodingException ex) {
-                return null;
             }
         }
 
@@ -276,7 +265,7 @@ public final class Extractor {
                 } catch (IOException e) {
                     failure.compareAndSet(null, e);
                 } catch (RuntimeException | Error e) {
-                    failure.compareAndSet(null, new IOException(path + ": " + e, e));
+                    failure.compareAndSet(null, new IOException(show(path) + ": " + e, e));
                 } finally {
                     if (!handedOff) {
                         queued.release();
@@ -298,7 +287,7 @@ public final class Extractor {
                 } catch (IOException e) {
                     failure.compareAndSet(null, e);
                 } catch (RuntimeException | Error e) {
-                    failure.compareAndSet(null, new IOException(path + ": " + e, e));
+                    failure.compareAndSet(null, new IOException(show(path) + ": " + e, e));
                 } finally {
                     queued.release();
                 }
@@ -368,8 +357,8 @@ public final class Extractor {
                 return true;
             } else if (inode instanceof Inode.Symlink s) {
                 byte[] target = java.util.Arrays.copyOf(s.target(), s.target().length + 1);
-                if (Posix.libc().symlink(target, path.toString()) != 0) {
-                    throw new IOException(path + ": cannot create symlink: " + Posix.strerror(Posix.errno()));
+                if (Posix.libc().symlink(target, HostPaths.cString(path)) != 0) {
+                    throw new IOException(show(path) + ": cannot create symlink: " + Posix.strerror(Posix.errno()));
                 }
                 symlinks.increment();
             } else if (mknod(path, inode)) {
@@ -390,16 +379,16 @@ public final class Extractor {
             } else if (inode instanceof Inode.CharDevice c) {
                 dev = Posix.makedev(c.major(), c.minor());
             }
-            int rc = Posix.libc().mknod(path.toString(), inode.mode() & ~07777 | 0600, dev);
+            int rc = Posix.libc().mknod(HostPaths.cString(path), inode.mode() & ~07777 | 0600, dev);
             if (rc != 0) {
                 int errno = Posix.errno();
                 if (errno == Posix.EPERM || errno == Posix.EACCES) {
                     if (System.getenv("SQUASHROOT_DEBUG") != null) {
-                        System.err.println("squashroot: " + path + ": mknod: " + Posix.strerror(errno));
+                        System.err.println("squashroot: " + show(path) + ": mknod: " + Posix.strerror(errno));
                     }
                     return false;
                 }
-                throw new IOException(path + ": cannot create " + inode.getClass().getSimpleName() + ": "
+                throw new IOException(show(path) + ": cannot create " + inode.getClass().getSimpleName() + ": "
                         + Posix.strerror(errno));
             }
             return true;
@@ -407,23 +396,24 @@ public final class Extractor {
 
         /** Owner, mode, xattrs, then mtime: chown clears setuid bits and capabilities, so it goes first. */
         private void restore(Path path, Inode inode) throws IOException {
-            String p = path.toString();
+            byte[] p = HostPaths.cString(path);
             boolean link = inode instanceof Inode.Symlink;
             if (isRoot && Posix.libc().lchown(p, (int) inode.uid(), (int) inode.gid()) != 0) {
-                throw new IOException(path + ": cannot change owner: " + Posix.strerror(Posix.errno()));
+                throw new IOException(show(path) + ": cannot change owner: " + Posix.strerror(Posix.errno()));
             }
             if (!link && Posix.libc().chmod(p, inode.permissions()) != 0) {
-                throw new IOException(path + ": cannot change mode: " + Posix.strerror(Posix.errno()));
+                throw new IOException(show(path) + ": cannot change mode: " + Posix.strerror(Posix.errno()));
             }
             if (inode.xattrIndex() != Inode.NO_XATTRS) {
                 for (Map.Entry<String, byte[]> x : image.xattrs(inode).entrySet()) {
                     byte[] v = x.getValue();
-                    if (Posix.libc().lsetxattr(p, x.getKey(), v, v.length, 0) != 0) {
+                    byte[] name = Posix.cString(NameBytes.encode(x.getKey()));
+                    if (Posix.libc().lsetxattr(p, name, v, v.length, 0) != 0) {
                         int errno = Posix.errno();
                         if (errno == Posix.EPERM || errno == Posix.EACCES || errno == Posix.ENOTSUP) {
                             skippedXattrs.increment();
                         } else {
-                            throw new IOException(path + ": cannot set xattr " + x.getKey() + ": " + Posix.strerror(errno));
+                            throw new IOException(show(path) + ": cannot set xattr " + x.getKey() + ": " + Posix.strerror(errno));
                         }
                     }
                 }
@@ -431,8 +421,13 @@ public final class Extractor {
             // utimensat on the path itself: opening a FIFO to set its times would block.
             long[] times = {inode.mtime(), 0, inode.mtime(), 0};
             if (Posix.libc().utimensat(Posix.AT_FDCWD, p, times, Posix.AT_SYMLINK_NOFOLLOW) != 0) {
-                throw new IOException(path + ": cannot set times: " + Posix.strerror(Posix.errno()));
+                throw new IOException(show(path) + ": cannot set times: " + Posix.strerror(Posix.errno()));
             }
         }
+    }
+
+    /** An output path for messages: its exact bytes, those that are not UTF-8 shown as \xNN. */
+    static String show(Path p) {
+        return NameBytes.display(HostPaths.bytes(p));
     }
 }

@@ -6,26 +6,28 @@ import jnr.ffi.annotations.SaveError;
 /**
  * The few libc calls java.nio cannot make: mknod (devices, FIFOs, sockets), lchown in one call,
  * and lsetxattr for the trusted.* and security.* namespaces. All act on the link itself, never
- * following a symlink.
+ * following a symlink. Paths and names are NUL-terminated bytes ({@code HostPaths.cString}), never
+ * Strings, which jnr would encode with the locale's charset and so mangle names that are not
+ * ASCII under LANG=C, or not valid UTF-8 under any locale.
  */
 final class Posix {
     /** libc functions; errno is saved after each call. */
     public interface LibC {
         @SaveError
-        int mknod(String path, int mode, long dev);
+        int mknod(byte[] path, int mode, long dev);
 
         @SaveError
-        int lchown(String path, int uid, int gid);
+        int lchown(byte[] path, int uid, int gid);
 
         @SaveError
-        int lsetxattr(String path, String name, byte[] value, long size, int flags);
+        int lsetxattr(byte[] path, byte[] name, byte[] value, long size, int flags);
 
         @SaveError
-        int chmod(String path, int mode);
+        int chmod(byte[] path, int mode);
 
         /** {@code times}: atime sec, nsec, mtime sec, nsec (struct timespec[2] on 64-bit Linux). */
         @SaveError
-        int utimensat(int dirfd, String path, long[] times, int flags);
+        int utimensat(int dirfd, byte[] path, long[] times, int flags);
 
         @SaveError
         int open(String path, int flags);
@@ -35,9 +37,9 @@ final class Posix {
         /** Returns the error number itself (not -1/errno). */
         int posix_fadvise(int fd, long offset, long len, int advice);
 
-        /** {@code target} must end with a NUL byte: it is passed as raw bytes, not re-encoded. */
+        /** {@code target} must end with a NUL byte, like every byte[] path here. */
         @SaveError
-        int symlink(byte[] target, String linkpath);
+        int symlink(byte[] target, byte[] linkpath);
     }
 
     static final int AT_FDCWD = -100;
@@ -66,6 +68,11 @@ final class Posix {
     static long makedev(int major, int minor) {
         return ((long) (major & 0xFFFFF000) << 32) | ((major & 0xFFF) << 8)
                 | ((long) (minor & 0xFFFFFF00) << 12) | (minor & 0xFF);
+    }
+
+    /** {@code s}'s bytes NUL-terminated. */
+    static byte[] cString(byte[] s) {
+        return java.util.Arrays.copyOf(s, s.length + 1);
     }
 
     static String strerror(int errno) {

@@ -6,6 +6,7 @@ import io.squashroot.tree.Caller;
 import io.squashroot.tree.FsStat;
 import io.squashroot.tree.FsException;
 import io.squashroot.tree.Errno;
+import io.squashroot.tree.NameBytes;
 
 
 import com.kenai.jffi.CallContext;
@@ -44,7 +45,7 @@ import ru.serce.jnrfuse.struct.Timespec;
  * set up with {@code fuse_mount}/{@code fuse_new} and a fixed set of Java threads each run
  * {@link #serve()}: receive one request from the channel, process it, repeat, until the kernel
  * reports the connection gone (ENODEV on unmount). jnr-fuse is used only for its struct
- * layouts and callback types.
+ * layouts; the callbacks are {@link RawCallbacks}, which take names as bytes.
  *
  * <p>No exception may cross back into native code: {@link FsException} becomes its -errno,
  * anything else -EIO, logged the first time only.
@@ -165,6 +166,8 @@ final class JnrFuseBackend {
     /** Bigger than any name a kernel accepts (NAME_MAX 255 bytes) plus its NUL. */
     private static final int NAME_SCRATCH = 1024;
 
+    /** Closures handed to libfuse: kept reachable for as long as the session may call them. */
+    private final List<Object> closures = new java.util.ArrayList<>();
     private Pointer opsMemory;
     private Pointer fusePtr;
     private Pointer session;
@@ -366,7 +369,8 @@ final class JnrFuseBackend {
     }
 
     private void wire() {
-        ops.getattr.set((path, stbuf) -> {
+        set(ops.getattr, RawCallbacks.GetAttr.class, (pathPtr, stbuf) -> {
+            String path = string(pathPtr);
             try {
                 fillStat(tree.getattr(path), stbuf);
                 return 0;
@@ -374,7 +378,8 @@ final class JnrFuseBackend {
                 return fail(t, "getattr", path);
             }
         });
-        ops.fgetattr.set((path, stbuf, fi) -> {
+        set(ops.fgetattr, RawCallbacks.Fgetattr.class, (pathPtr, stbuf, fi) -> {
+            String path = string(pathPtr);
             try {
                 fillStat(tree.getattr(path), stbuf);
                 return 0;
@@ -382,14 +387,15 @@ final class JnrFuseBackend {
                 return fail(t, "fgetattr", path);
             }
         });
-        ops.readdir.set((path, buf, fillerPtr, offset, fi) -> {
+        set(ops.readdir, RawCallbacks.Readdir.class, (pathPtr, buf, fillerPtr, offset, fi) -> {
+            String path = string(pathPtr);
             try {
                 long fill = fillerPtr.address();
                 Invoker invoker = Invoker.getInstance();
                 Pointer st = statScratch.get();
                 Pointer name = nameScratch.get();
                 tree.readdir(path, (n, attr) -> {
-                    byte[] b = n.getBytes(StandardCharsets.UTF_8);
+                    byte[] b = NameBytes.encode(n);
                     if (b.length >= NAME_SCRATCH) {
                         return true; // longer than any kernel name: skip rather than truncate
                     }
@@ -408,7 +414,8 @@ final class JnrFuseBackend {
                 return fail(t, "readdir", path);
             }
         });
-        ops.open.set((path, fi) -> {
+        set(ops.open, RawCallbacks.PathFile.class, (pathPtr, fi) -> {
+            String path = string(pathPtr);
             try {
                 FuseFileInfo info = info(fi);
                 info.fh.set(tree.open(path, info.flags.get(), caller()));
@@ -417,7 +424,8 @@ final class JnrFuseBackend {
                 return fail(t, "open", path);
             }
         });
-        ops.read.set((path, buf, size, offset, fi) -> {
+        set(ops.read, RawCallbacks.Io.class, (pathPtr, buf, size, offset, fi) -> {
+            String path = string(pathPtr);
             try {
                 ByteBuffer dst = MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
                 return tree.read(path, fh(fi), dst, offset);
@@ -425,7 +433,8 @@ final class JnrFuseBackend {
                 return fail(t, "read", path);
             }
         });
-        ops.release.set((path, fi) -> {
+        set(ops.release, RawCallbacks.PathFile.class, (pathPtr, fi) -> {
+            String path = string(pathPtr);
             try {
                 tree.release(path, fh(fi));
                 return 0;
@@ -433,7 +442,8 @@ final class JnrFuseBackend {
                 return fail(t, "release", path);
             }
         });
-        ops.readlink.set((path, buf, size) -> {
+        set(ops.readlink, RawCallbacks.Readlink.class, (pathPtr, buf, size) -> {
+            String path = string(pathPtr);
             try {
                 byte[] target = tree.readlink(path);
                 int n = (int) Math.min(target.length, size - 1);
@@ -444,18 +454,21 @@ final class JnrFuseBackend {
                 return fail(t, "readlink", path);
             }
         });
-        ops.getxattr.set((path, name, value, size) -> {
+        set(ops.getxattr, RawCallbacks.Getxattr.class, (pathPtr, namePtr, value, size) -> {
+            String path = string(pathPtr);
+            String name = string(namePtr);
             try {
                 return putBytes(tree.getxattr(path, name), value, size);
             } catch (Throwable t) {
                 return fail(t, "getxattr", path);
             }
         });
-        ops.listxattr.set((path, list, size) -> {
+        set(ops.listxattr, RawCallbacks.Listxattr.class, (pathPtr, list, size) -> {
+            String path = string(pathPtr);
             try {
                 java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
                 for (String n : tree.listxattr(path)) {
-                    out.writeBytes(n.getBytes(StandardCharsets.UTF_8));
+                    out.writeBytes(NameBytes.encode(n));
                     out.write(0);
                 }
                 return putBytes(out.toByteArray(), list, size);
@@ -463,7 +476,8 @@ final class JnrFuseBackend {
                 return fail(t, "listxattr", path);
             }
         });
-        ops.statfs.set((path, stbuf) -> {
+        set(ops.statfs, RawCallbacks.PathStruct.class, (pathPtr, stbuf) -> {
+            String path = string(pathPtr);
             try {
                 FsStat s = tree.statfs(path);
                 Statvfs v = Statvfs.of(stbuf);
@@ -481,7 +495,8 @@ final class JnrFuseBackend {
                 return fail(t, "statfs", path);
             }
         });
-        ops.access.set((path, mask) -> {
+        set(ops.access, RawCallbacks.Access.class, (pathPtr, mask) -> {
+            String path = string(pathPtr);
             try {
                 tree.access(path, mask, caller());
                 return 0;
@@ -499,7 +514,8 @@ final class JnrFuseBackend {
     }
 
     private void wireWrites() {
-        ops.create.set((path, mode, fi) -> {
+        set(ops.create, RawCallbacks.Create.class, (pathPtr, mode, fi) -> {
+            String path = string(pathPtr);
             try {
                 FuseFileInfo info = info(fi);
                 info.fh.set(tree.create(path, (int) mode, info.flags.get(), caller()));
@@ -508,7 +524,8 @@ final class JnrFuseBackend {
                 return fail(t, "create", path);
             }
         });
-        ops.write.set((path, buf, size, offset, fi) -> {
+        set(ops.write, RawCallbacks.Io.class, (pathPtr, buf, size, offset, fi) -> {
+            String path = string(pathPtr);
             try {
                 ByteBuffer src = MemoryIO.getInstance().newDirectByteBuffer(buf.address(), (int) size);
                 return tree.write(path, fh(fi), src, offset);
@@ -516,40 +533,74 @@ final class JnrFuseBackend {
                 return fail(t, "write", path);
             }
         });
-        ops.truncate.set((path, size) -> run(() -> tree.truncate(path, size, -1), "truncate", path));
-        ops.ftruncate.set((path, size, fi) -> run(() -> tree.truncate(path, size, fh(fi)), "ftruncate", path));
-        ops.mkdir.set((path, mode) -> run(() -> tree.mkdir(path, (int) mode, caller()), "mkdir", path));
-        ops.mknod.set((path, mode, rdev) -> run(() -> tree.mknod(path, (int) mode, rdev, caller()), "mknod", path));
-        ops.symlink.set((target, link) -> run(() -> tree.symlink(target, link, caller()), "symlink", link));
-        ops.link.set((from, to) -> run(() -> tree.link(from, to), "link", to));
-        ops.unlink.set(path -> run(() -> tree.unlink(path), "unlink", path));
-        ops.rmdir.set(path -> run(() -> tree.rmdir(path), "rmdir", path));
-        ops.rename.set((from, to) -> run(() -> tree.rename(from, to, 0), "rename", from));
-        ops.chmod.set((path, mode) -> run(() -> tree.chmod(path, (int) mode & 07777), "chmod", path));
-        ops.chown.set((path, u, g) -> run(() -> tree.chown(path, unsignedToId(u), unsignedToId(g)), "chown", path));
-        ops.utimens.set((path, ts) -> run(() -> {
+        set(ops.truncate, RawCallbacks.Truncate.class, (p, size) ->
+                run(path -> tree.truncate(path, size, -1), "truncate", p));
+        set(ops.ftruncate, RawCallbacks.Ftruncate.class, (p, size, fi) ->
+                run(path -> tree.truncate(path, size, fh(fi)), "ftruncate", p));
+        set(ops.mkdir, RawCallbacks.PathMode.class, (p, mode) ->
+                run(path -> tree.mkdir(path, (int) mode, caller()), "mkdir", p));
+        set(ops.mknod, RawCallbacks.Mknod.class, (p, mode, rdev) ->
+                run(path -> tree.mknod(path, (int) mode, rdev, caller()), "mknod", p));
+        set(ops.symlink, RawCallbacks.TwoPaths.class, (target, link) ->
+                run(path -> tree.symlink(string(target), path, caller()), "symlink", link));
+        set(ops.link, RawCallbacks.TwoPaths.class, (from, to) ->
+                run(path -> tree.link(string(from), path), "link", to));
+        set(ops.unlink, RawCallbacks.PathOnly.class, p -> run(tree::unlink, "unlink", p));
+        set(ops.rmdir, RawCallbacks.PathOnly.class, p -> run(tree::rmdir, "rmdir", p));
+        set(ops.rename, RawCallbacks.TwoPaths.class, (from, to) ->
+                run(path -> tree.rename(path, string(to), 0), "rename", from));
+        set(ops.chmod, RawCallbacks.PathMode.class, (p, mode) ->
+                run(path -> tree.chmod(path, (int) mode & 07777), "chmod", p));
+        set(ops.chown, RawCallbacks.Chown.class, (p, u, g) ->
+                run(path -> tree.chown(path, unsignedToId(u), unsignedToId(g)), "chown", p));
+        set(ops.utimens, RawCallbacks.PathStruct.class, (p, ts) -> run(path -> {
             Timespec atime = Timespec.of(ts);
             Timespec mtime = Timespec.of(ts.slice(Struct.size(atime)));
             tree.utimens(path, timeNanos(atime), timeNanos(mtime));
-        }, "utimens", path));
-        ops.setxattr.set((path, name, value, size, flags) -> run(() -> {
+        }, "utimens", p));
+        set(ops.setxattr, RawCallbacks.Setxattr.class, (p, name, value, size, flags) -> run(path -> {
             byte[] v = new byte[(int) size];
             value.get(0, v, 0, v.length);
-            tree.setxattr(path, name, v, flags);
-        }, "setxattr", path));
-        ops.removexattr.set((path, name) -> run(() -> tree.removexattr(path, name), "removexattr", path));
-        ops.fsync.set((path, dataOnly, fi) -> run(() -> tree.fsync(path, fh(fi), dataOnly != 0), "fsync", path));
-        ops.flush.set((path, fi) -> run(() -> tree.flush(path, fh(fi)), "flush", path));
+            tree.setxattr(path, string(name), v, flags);
+        }, "setxattr", p));
+        set(ops.removexattr, RawCallbacks.TwoPaths.class, (p, name) ->
+                run(path -> tree.removexattr(path, string(name)), "removexattr", p));
+        set(ops.fsync, RawCallbacks.Fsync.class, (p, dataOnly, fi) ->
+                run(path -> tree.fsync(path, fh(fi), dataOnly != 0), "fsync", p));
+        set(ops.flush, RawCallbacks.PathFile.class, (p, fi) -> run(path -> tree.flush(path, fh(fi)), "flush", p));
+    }
+
+    /** Stores {@code callback} in the operations struct at {@code field}'s offset and keeps it reachable. */
+    private <T> void set(jnr.ffi.BaseStruct.Func<?> field, Class<T> type, T callback) {
+        Pointer p = runtime.getClosureManager().getClosurePointer(type, callback);
+        closures.add(callback);
+        closures.add(p);
+        Struct.getMemory(ops).putPointer(field.offset(), p);
+    }
+
+    /**
+     * A {@code const char *} from libfuse (a path, an xattr name, a symlink target) decoded with
+     * {@link NameBytes}, so that every byte string has a String of its own that encodes back to it.
+     */
+    private static String string(Pointer p) {
+        if (p == null) {
+            return null;
+        }
+        int len = p.indexOf(0, (byte) 0);
+        byte[] b = new byte[len];
+        p.get(0, b, 0, len);
+        return NameBytes.decode(b);
     }
 
     @FunctionalInterface
     private interface TreeCall {
-        void call() throws FsException;
+        void call(String path) throws FsException;
     }
 
-    private int run(TreeCall call, String op, String path) {
+    private int run(TreeCall call, String op, Pointer pathPtr) {
+        String path = string(pathPtr);
         try {
-            call.call();
+            call.call(path);
             return 0;
         } catch (Throwable t) {
             return fail(t, op, path);

@@ -11,6 +11,7 @@ import io.squashroot.tree.Errno;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.squashroot.squashfs.BlockWriter;
 import io.squashroot.squashfs.CorruptImageException;
 import io.squashroot.squashfs.DirEntry;
 import io.squashroot.squashfs.Inode;
@@ -97,6 +98,22 @@ public final class SquashfsTree implements FsTree {
     /** The image this tree serves. */
     public SquashfsImage image() {
         return image;
+    }
+
+    /**
+     * Streams the whole content of the regular file {@code path} to {@code writer}, past the
+     * block cache, holes not delivered ({@link SquashfsImage#transferTo}): how the overlay copies
+     * a file up without a copy per cached block and without flushing the shared cache with
+     * blocks nobody reads again.
+     *
+     * @throws FsException ENOENT/ENOTDIR for the path, EISDIR (or EINVAL) when it is not a file
+     * @throws IOException from the image (corrupt) or from {@code writer}, unchanged
+     */
+    public long transferTo(String path, BlockWriter writer) throws FsException, IOException {
+        if (!(resolve(path) instanceof Inode.RegularFile f)) {
+            throw new FsException(Errno.EINVAL, path + ": not a regular file");
+        }
+        return image.transferTo(f, writer);
     }
 
     // ---- resolving ------------------------------------------------------------------------

@@ -1,13 +1,14 @@
 package io.squashroot.host;
 
-import java.nio.charset.StandardCharsets;
+import io.squashroot.tree.NameBytes;
 import java.nio.file.Path;
 import java.util.TreeMap;
 import jnr.ffi.LibraryLoader;
 
 /**
  * Reads every extended attribute of a host file (not following symlinks) through libc's
- * llistxattr/lgetxattr. Java's own UserDefinedFileAttributeView only sees the user. namespace,
+ * llistxattr/lgetxattr, with the file's path and the names as bytes (names as {@link NameBytes}
+ * Strings). Java's own UserDefinedFileAttributeView only sees the user. namespace,
  * and images need security.capability and trusted.overlay.* as well.
  *
  * <p>Why a package of its own: the writer's directory source needs it, but the format packages
@@ -20,12 +21,15 @@ public final class HostXattrs {
 
     /** The two libc calls, bound by jnr-ffi (already on the module's path for FUSE). */
     public interface LibC {
-        long llistxattr(String path, byte[] list, long size);
+        /** {@code path} NUL-terminated bytes, as every path and name here. */
+        long llistxattr(byte[] path, byte[] list, long size);
 
-        long lgetxattr(String path, String name, byte[] value, long size);
+        long lgetxattr(byte[] path, byte[] name, byte[] value, long size);
+
+        long readlink(byte[] path, byte[] buf, long size);
     }
 
-    private static final class Holder {
+    static final class Holder {
         static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     }
 
@@ -37,7 +41,7 @@ public final class HostXattrs {
      * system has no xattrs). Attributes removed while being read are left out.
      */
     public static TreeMap<String, byte[]> read(Path p) {
-        String path = p.toString();
+        byte[] path = HostPaths.cString(p);
         LibC c = Holder.LIBC;
         long n = c.llistxattr(path, null, 0);
         if (n <= 0) {
@@ -54,14 +58,15 @@ public final class HostXattrs {
             if (list[i] != 0) {
                 continue;
             }
-            String name = new String(list, start, i - start, StandardCharsets.UTF_8);
+            byte[] cname = java.util.Arrays.copyOfRange(list, start, i + 1);
+            String name = NameBytes.decode(list, start, i - start);
             start = i + 1;
-            long len = c.lgetxattr(path, name, null, 0);
+            long len = c.lgetxattr(path, cname, null, 0);
             if (len < 0 || len > MAX) {
                 continue; // removed meanwhile
             }
             byte[] value = new byte[(int) len];
-            if (len > 0 && c.lgetxattr(path, name, value, len) != len) {
+            if (len > 0 && c.lgetxattr(path, cname, value, len) != len) {
                 continue;
             }
             out.put(name, value);

@@ -1,6 +1,6 @@
 package io.squashroot.squashfs;
 
-import java.nio.charset.StandardCharsets;
+import io.squashroot.tree.NameBytes;
 import java.util.Arrays;
 
 /**
@@ -10,9 +10,12 @@ import java.util.Arrays;
  */
 public record DirEntry(byte[] nameBytes, int type, long inodeRef, long inodeNumber) {
 
-    /** The name decoded as UTF-8 (invalid bytes become U+FFFD; use {@link #nameBytes()} to be exact). */
+    /**
+     * The name as {@link NameBytes} decodes it: UTF-8, with bytes that are not valid UTF-8 as
+     * escapes that {@link SquashfsImage#lookup(Inode.Directory, String)} turns back into them.
+     */
     public String name() {
-        return new String(nameBytes, StandardCharsets.UTF_8);
+        return NameBytes.decode(nameBytes);
     }
 
     public boolean isDirectory() {
@@ -32,6 +35,6 @@ public record DirEntry(byte[] nameBytes, int type, long inodeRef, long inodeNumb
 
     @Override
     public String toString() {
-        return "DirEntry[" + name() + ", type=" + type + ", ref=0x" + Long.toHexString(inodeRef) + ", ino=" + inodeNumber + "]";
+        return "DirEntry[" + NameBytes.display(nameBytes) + ", type=" + type + ", ref=0x" + Long.toHexString(inodeRef) + ", ino=" + inodeNumber + "]";
     }
 }

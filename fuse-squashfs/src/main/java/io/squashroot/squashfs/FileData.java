@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Regular file content (§7, §8): data blocks located by prefix sums of the size words, sparse
+ * Regular file content (§7, §8): data blocks located through the {@link BlockList}, sparse
  * blocks as zeros, the tail from a fragment block. Random reads go through the block cache, so a
  * FUSE mount reading 4 KiB pages of a 128 KiB block decodes it once; {@link #transferTo} streams
  * a whole file for extraction through per-thread direct buffers to a {@link BlockWriter} and
@@ -38,14 +38,10 @@ final class FileData {
             return dst.hasRemaining() ? -1 : 0;
         }
         int bs = ctx.sb.blockSize();
-        int[] words = f.blockSizes();
-        int n = words.length;
+        BlockList blocks = f.blocks();
+        int n = blocks.count();
         long pos = offset;
-        int first = (int) Math.min(pos / bs, n);
-        long blockPos = f.blocksStart();
-        for (int k = 0; k < first; k++) {
-            blockPos += words[k] & 0x00FF_FFFF;
-        }
+        long blockPos = f.blocksStart() + blocks.offset((int) Math.min(pos / bs, n));
         int total = 0;
         while (dst.hasRemaining() && pos < size) {
             int i = (int) (pos / bs);
@@ -54,7 +50,7 @@ final class FileData {
             if (i < n) {
                 int len = blockLength(f, i);
                 take = Math.min(len - within, dst.remaining());
-                int word = words[i];
+                int word = blocks.word(i);
                 if (word == 0) {
                     putZeros(dst, take);
                 } else {
@@ -81,8 +77,8 @@ final class FileData {
      */
     long transferTo(Inode.RegularFile f, BlockWriter w) throws IOException {
         int bs = ctx.sb.blockSize();
-        int[] words = f.blockSizes();
-        int n = words.length;
+        BlockList blocks = f.blocks();
+        int n = blocks.count();
         long size = f.size();
         long blockPos = f.blocksStart();
         Direct d = DIRECT.get();
@@ -93,7 +89,7 @@ final class FileData {
         long filePos = 0;
         boolean holeAtEnd = false;
         for (int i = 0; i < n; i++) {
-            int word = words[i];
+            int word = blocks.word(i);
             int len = blockLength(f, i);
             if (word == 0) {
                 filePos += len;
@@ -147,7 +143,7 @@ final class FileData {
     /** Decoded length of block {@code i} (§7.3): full, or the short last block. */
     private int blockLength(Inode.RegularFile f, int i) {
         int bs = ctx.sb.blockSize();
-        int n = f.blockSizes().length;
+        int n = f.blocks().count();
         if (i < n - 1 || f.hasFragment()) {
             return bs;
         }

@@ -118,13 +118,13 @@ public sealed interface Inode permits Inode.Directory, Inode.RegularFile, Inode.
     }
 
     /**
-     * A regular file (types 2 and 9). {@code blockSizes} are the on-disk size words (§7.2; 0 =
-     * sparse block); the tail lives in fragment {@code fragmentIndex} at {@code fragmentOffset}
+     * A regular file (types 2 and 9). {@code blocks} holds the on-disk size words (§7.2; 0 =
+     * sparse block) and where each block starts; the tail lives in fragment {@code fragmentIndex} at {@code fragmentOffset}
      * unless the index is {@link #NO_FRAGMENT}. {@code sparse} is the writer's count of bytes
      * not stored (type 9 only; 0 for type 2).
      */
     record RegularFile(Attributes attributes, long blocksStart, long size, long sparse, int fragmentIndex,
-                       int fragmentOffset, int[] blockSizes) implements Inode {
+                       int fragmentOffset, BlockList blocks) implements Inode {
         /** {@code fragmentIndex} of a file without a tail in a fragment. */
         public static final int NO_FRAGMENT = -1;
 
@@ -136,7 +136,7 @@ public sealed interface Inode permits Inode.Directory, Inode.RegularFile, Inode.
         public boolean equals(Object o) {
             return o instanceof RegularFile f && f.attributes.equals(attributes) && f.blocksStart == blocksStart
                     && f.size == size && f.sparse == sparse && f.fragmentIndex == fragmentIndex
-                    && f.fragmentOffset == fragmentOffset && Arrays.equals(f.blockSizes, blockSizes);
+                    && f.fragmentOffset == fragmentOffset && f.blocks.equals(blocks);
         }
 
         @Override
@@ -146,7 +146,7 @@ public sealed interface Inode permits Inode.Directory, Inode.RegularFile, Inode.
 
         @Override
         public String toString() {
-            return "RegularFile[" + attributes + ", size=" + size + ", blocks=" + blockSizes.length
+            return "RegularFile[" + attributes + ", size=" + size + ", blocks=" + blocks.count()
                     + ", fragment=" + fragmentIndex + "]";
         }
     }

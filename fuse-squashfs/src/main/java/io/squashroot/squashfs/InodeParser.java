@@ -174,7 +174,8 @@ final class InodeParser {
             }
             words[i] = w;
         }
-        return new Inode.RegularFile(a, start, size, sparse, frag, frag == Inode.RegularFile.NO_FRAGMENT ? 0 : fragOffset, words);
+        return new Inode.RegularFile(a, start, size, sparse, frag, frag == Inode.RegularFile.NO_FRAGMENT ? 0 : fragOffset,
+                BlockList.of(words, n));
     }
 
     private long id(long ref, int index, String what) throws CorruptImageException {

@@ -49,7 +49,7 @@ public final class Listing {
         List<byte[]> parts = new ArrayList<>();
         for (String p : path.split("/")) {
             if (!p.isEmpty() && !p.equals(".")) {
-                parts.add(p.getBytes(StandardCharsets.UTF_8));
+                parts.add(io.squashroot.tree.NameBytes.encode(p));
             }
         }
         for (byte[] part : parts) {

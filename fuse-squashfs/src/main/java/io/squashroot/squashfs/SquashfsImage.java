@@ -1,9 +1,9 @@
 package io.squashroot.squashfs;
 
+import io.squashroot.tree.NameBytes;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,13 +183,15 @@ public final class SquashfsImage implements Closeable {
         return Optional.ofNullable(dirs.lookup(dir, name));
     }
 
+    /** The entry called {@code name} ({@link DirEntry#name()}'s spelling: {@link NameBytes}). */
     public Optional<DirEntry> lookup(Inode.Directory dir, String name) throws IOException {
-        return lookup(dir, name.getBytes(StandardCharsets.UTF_8));
+        return lookup(dir, NameBytes.encode(name));
     }
 
     /**
      * The inode at {@code path} ("/", "/usr/bin/env", "etc/passwd"; "." and empty components are
-     * ignored, ".." goes up). Symlinks are not followed, so a path through one is not found.
+     * ignored, ".." goes up; names spelled as {@link NameBytes} decodes them). Symlinks are not
+     * followed, so a path through one is not found.
      */
     public Optional<Inode> lookup(String path) throws IOException {
         List<Inode.Directory> stack = new ArrayList<>();
@@ -205,7 +207,7 @@ public final class SquashfsImage implements Closeable {
                 cur = stack.isEmpty() ? root : stack.remove(stack.size() - 1);
                 continue;
             }
-            Optional<DirEntry> e = lookup(dir, part.getBytes(StandardCharsets.UTF_8));
+            Optional<DirEntry> e = lookup(dir, NameBytes.encode(part));
             if (e.isEmpty()) {
                 return Optional.empty();
             }

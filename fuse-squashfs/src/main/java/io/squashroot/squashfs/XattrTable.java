@@ -1,9 +1,9 @@
 package io.squashroot.squashfs;
 
+import io.squashroot.tree.NameBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -69,7 +69,7 @@ final class XattrTable {
             if (nameLen > MAX_NAME) {
                 throw c.corrupt("xattr name of " + nameLen + " bytes exceeds " + MAX_NAME);
             }
-            String name = PREFIXES[prefix] + new String(c.bytes(nameLen), StandardCharsets.UTF_8);
+            String name = PREFIXES[prefix] + NameBytes.decode(c.bytes(nameLen));
             long valueLen = Integer.toUnsignedLong(c.u32());
             byte[] value;
             if ((type & 0x100) != 0) {

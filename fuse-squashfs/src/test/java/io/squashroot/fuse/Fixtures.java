@@ -77,7 +77,8 @@ final class Fixtures {
             if (rc != 0) {
                 throw new IllegalStateException(List.of(cmd) + " exited " + rc + ": " + err);
             }
-            return new String(out, StandardCharsets.UTF_8);
+            // One char per byte: names that are not UTF-8 must not all collapse into U+FFFD.
+            return new String(out, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

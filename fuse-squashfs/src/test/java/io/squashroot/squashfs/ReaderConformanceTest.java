@@ -1,5 +1,7 @@
 package io.squashroot.squashfs;
 
+import io.squashroot.host.HostPaths;
+import io.squashroot.tree.NameBytes;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,26 +26,58 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every image of a representative slice of compressor x block size x fragments x -noI/-noD/-noF/-noX
- * x xattrs, built by mksquashfs from testdata/make-tree.sh, read back with our reader and checked
- * against unsquashfs: the full {@code -lln} listing byte for byte (type, mode, ids, size, mtime,
+ * Images of a pairwise covering design over mksquashfs's build options (below), built by
+ * mksquashfs from testdata/make-tree.sh, read back with our reader and checked against
+ * unsquashfs: the full {@code -lln} listing byte for byte (type, mode, ids, size, mtime,
  * symlink targets, device numbers), every file's bytes against unsquashfs' extraction (whole and
  * in random chunks), every xattr against what unsquashfs restored, lookup by path and by inode
- * number against the walk, and hard links as shared inodes.
+ * number against the walk, and hard links as shared inodes. Names that are not UTF-8 are
+ * compared too: the extracted files are opened by their bytes.
  */
 class ReaderConformanceTest {
 
+    /**
+     * The factors and their values (mksquashfs options; "" is the default). All of them at once
+     * would be 6 x 3 x 3 x 2^8 = 13824 images; instead {@link PairwiseDesign} picks rows so that
+     * every value of every factor meets every value of every other factor in some image (all
+     * pairs, e.g. lzma with 4K blocks, -noI with -always-use-fragments, xattrs with -noX), which
+     * takes as few images as the two largest factors allow (6 x 3 = 18) or about that. The rows are
+     * deterministic: test [n] is the same image on every run. "tuned" adds each compressor's own
+     * options (xz's x86 BCJ filter, lz4's high compression, lzo's lzo1x_1, gzip and zstd levels;
+     * lzma has none).
+     */
+    private static final String[][] FACTORS = {
+        {"-comp gzip", "-comp lzo", "-comp lz4", "-comp xz", "-comp zstd", "-comp lzma"},
+        {"-b 4K", "-b 128K", "-b 1M"},
+        {"", "-no-fragments", "-always-use-fragments"},
+        {"", "-noI"},
+        {"", "-noD"},
+        {"", "-noF"},
+        {"", "-noX"},
+        {"", "-no-xattrs"},
+        {"", "-no-exports"},
+        {"", "-no-duplicates"},
+        {"", "-no-sparse"},
+        {"", "tuned"},
+    };
+
+    private static final java.util.Map<String, String> TUNING = java.util.Map.of(
+            "-comp gzip", "-Xcompression-level 1", "-comp lzo", "-Xalgorithm lzo1x_1", "-comp lz4", "-Xhc",
+            "-comp xz", "-Xbcj x86", "-comp zstd", "-Xcompression-level 19", "-comp lzma", "");
+
+    static int[] factorSizes() {
+        return Arrays.stream(FACTORS).mapToInt(f -> f.length).toArray();
+    }
+
     static Stream<String> images() {
-        return Stream.of(
-                "",
-                "-comp xz -Xbcj x86 -b 1M",
-                "-comp lzma -b 4K",
-                "-comp lz4 -Xhc -b 4K -always-use-fragments",
-                "-comp zstd -b 1M -no-fragments",
-                "-comp zstd -noI -noD -noF -noX -always-use-fragments -b 4K",
-                "-comp lz4 -no-fragments -no-xattrs -no-exports -no-duplicates",
-                "-comp xz -no-sparse -noI -b 128K",
-                "-comp lzo -Xalgorithm lzo1x_1 -b 1M -always-use-fragments -noD");
+        return PairwiseDesign.rows(factorSizes()).stream().map(row -> {
+            List<String> opts = new ArrayList<>();
+            for (int f = 0; f < row.length; f++) {
+                String v = FACTORS[f][row[f]];
+                opts.add(v.equals("tuned") ? TUNING.get(FACTORS[0][row[0]]) : v);
+            }
+            return String.join(" ", opts).trim().replaceAll(" +", " ");
+        });
     }
 
     @ParameterizedTest(name = "[{index}] {0}")
@@ -62,17 +96,13 @@ class ReaderConformanceTest {
                 // Hard links: one inode number per reference and vice versa.
                 Long prev = numberByRef.putIfAbsent(inode.ref(), inode.number());
                 assertTrue(prev == null || prev == inode.number(), path);
-                String utf8 = utf8(path);
-                if (utf8 != null) {
-                    assertEquals(inode, image.lookup(utf8).orElseThrow(), "lookup " + path);
-                }
+                // Every name, UTF-8 or not, is found by its NameBytes spelling.
+                String spelled = NameBytes.decode(path.getBytes(StandardCharsets.ISO_8859_1));
+                assertEquals(inode, image.lookup(spelled).orElseThrow(), "lookup " + path);
                 if (image.superblock().hasExportTable()) {
                     assertEquals(inode.ref(), image.inodeByNumber(inode.number()).orElseThrow().ref(), "export " + path);
                 }
                 Path onDisk = diskPath(extracted, path);
-                if (onDisk == null) {
-                    continue;
-                }
                 if (inode instanceof Inode.RegularFile f) {
                     assertContent(image, f, Files.readAllBytes(onDisk), rnd, path);
                 }
@@ -183,30 +213,33 @@ class ReaderConformanceTest {
         return out;
     }
 
-    /** The path decoded as UTF-8, or null when it is not valid UTF-8. */
-    static String utf8(String latin1Path) {
-        byte[] raw = latin1Path.getBytes(StandardCharsets.ISO_8859_1);
-        String utf8 = new String(raw, StandardCharsets.UTF_8);
-        return Arrays.equals(utf8.getBytes(StandardCharsets.UTF_8), raw) ? utf8 : null;
-    }
-
-    /** The extracted file for an image path, or null when the name is not valid UTF-8 (no java.nio Path for it). */
+    /** The extracted file for an image path (ISO-8859-1, one char per byte), whatever its bytes. */
     static Path diskPath(Path root, String latin1Path) {
-        byte[] raw = latin1Path.getBytes(StandardCharsets.ISO_8859_1);
-        String utf8 = new String(raw, StandardCharsets.UTF_8);
-        if (!Arrays.equals(utf8.getBytes(StandardCharsets.UTF_8), raw)) {
-            return null;
+        Path p = root;
+        for (String part : latin1Path.split("/")) {
+            if (!part.isEmpty()) {
+                p = HostPaths.child(p, part.getBytes(StandardCharsets.ISO_8859_1));
+            }
         }
-        return root.resolve(utf8.isEmpty() ? "." : utf8.substring(1));
+        return p;
     }
 
-    /** The xattrs of a file as "name=hex" lines, through getfattr (which sees every namespace as root). */
-    static String hostXattrs(Path p) {
+    /**
+     * The xattrs of a file as "name=hex" lines, through getfattr (which sees every namespace as
+     * root). The path goes to it as bytes on stdin: a String argument would be re-encoded.
+     */
+    static String hostXattrs(Path p) throws IOException, InterruptedException {
         if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
             return "";
         }
-        String out = new String(TestImages.run(List.of("getfattr", "-h", "-d", "-m", "-", "-e", "hex",
-                "--absolute-names", p.toString())), StandardCharsets.UTF_8);
+        Process proc = new ProcessBuilder("xargs", "-0", "getfattr", "-h", "-d", "-m", "-", "-e", "hex",
+                "--absolute-names", "--").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (var in = proc.getOutputStream()) {
+            in.write(HostPaths.bytes(p));
+            in.write(0);
+        }
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        proc.waitFor();
         StringBuilder sb = new StringBuilder();
         out.lines().filter(l -> !l.startsWith("#") && !l.isBlank()).sorted().forEach(l -> sb.append(l).append('\n'));
         return sb.toString();

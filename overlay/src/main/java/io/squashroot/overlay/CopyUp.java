@@ -1,5 +1,6 @@
 package io.squashroot.overlay;
 
+import io.squashroot.fuse.SquashfsTree;
 import io.squashroot.tree.Caller;
 import io.squashroot.tree.Errno;
 import io.squashroot.tree.FileAttr;
@@ -13,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -28,9 +28,6 @@ import java.util.List;
 final class CopyUp {
     private static final Caller SYSTEM = new Caller(0, 0, 0);
     private static final int CHUNK = 1 << 20;
-    /** Hole granularity: the page size, which every Linux file system allocates at least. */
-    private static final int BLOCK = 4096;
-    private static final byte[] ZEROS = new byte[BLOCK];
     private final Resolver resolver;
     private final Upper upper;
     private final Inodes inodes;
@@ -66,7 +63,7 @@ final class CopyUp {
             upper.setStat(tmp, a.uid(), a.gid(), a.mode(), a.rdev(), placeholder);
             HostFs.utimens(tmp, a.atimeSec() * 1_000_000_000L + a.atimeNsec(),
                     a.mtimeSec() * 1_000_000_000L + a.mtimeNsec());
-            HostFs.rename(tmp, hp, Libc.RENAME_NOREPLACE);
+            upper.rename(tmp, hp, Libc.RENAME_NOREPLACE);
         } catch (FsException e) {
             discard(tmp);
             throw e;
@@ -148,7 +145,20 @@ final class CopyUp {
 
     private static void copyData(FsTree tree, String path, String tmp, long size) throws FsException, IOException {
         try (FileChannel out = FileChannel.open(Path.of(tmp), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            if (size > 0) {
+            if (size > 0 && tree instanceof SquashfsTree image) {
+                int fd = HostFs.openForWriteback(tmp);
+                HoleSkippingWriter w = new HoleSkippingWriter(out, fd);
+                try {
+                    image.transferTo(path, w);
+                } catch (IOException e) {
+                    if (w.failure() != null) {
+                        throw w.failure(); // the host's ENOSPC/EDQUOT, not the image's fault
+                    }
+                    throw new FsException(Errno.EIO, "copy-up " + path + ": " + e.getMessage(), e);
+                } finally {
+                    HostFs.close(fd);
+                }
+            } else if (size > 0) {
                 long h = tree.open(path, 0, SYSTEM);
                 try {
                     copyBlocks(tree, path, h, out, size);
@@ -165,8 +175,7 @@ final class CopyUp {
 
     private static void copyBlocks(FsTree tree, String path, long h, FileChannel out, long size)
             throws FsException, IOException {
-        ByteBuffer buf = ByteBuffer.allocate(CHUNK);
-        byte[] arr = buf.array();
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
         long off = 0;
         while (off < size) {
             buf.clear();
@@ -174,29 +183,10 @@ final class CopyUp {
             if (n <= 0) {
                 break;
             }
-            int i = 0;
-            while (i < n) {
-                int end = Math.min(i + BLOCK, n);
-                if (isZero(arr, i, end)) {
-                    i = end;
-                    continue;
-                }
-                int start = i;
-                while (i < n && !isZero(arr, i, Math.min(i + BLOCK, n))) {
-                    i = Math.min(i + BLOCK, n);
-                }
-                ByteBuffer run = ByteBuffer.wrap(arr, start, i - start);
-                long pos = off + start;
-                while (run.hasRemaining()) {
-                    pos += out.write(run, pos);
-                }
-            }
+            buf.flip();
+            HoleSkippingWriter.writeSkippingZeros(out, buf, off);
             off += n;
         }
-    }
-
-    private static boolean isZero(byte[] a, int from, int to) {
-        return Arrays.mismatch(a, from, to, ZEROS, 0, to - from) < 0;
     }
 
     private void copyXattrs(FsTree tree, String path, String tmp, FileAttr a) throws FsException {

@@ -7,7 +7,7 @@ import jnr.ffi.annotations.Out;
  * The few libc calls the JDK does not offer for the upper layer: lstat with nanoseconds and
  * rdev (statx, whose layout is the same on every architecture), lchown, mknod, l*xattr (the
  * JDK's xattr view follows symlinks and only sees user.*), utimensat without following,
- * statvfs, truncate that can extend, and renameat2.
+ * statvfs, truncate that can extend, renameat2, and sync_file_range (start writeback early).
  */
 public interface Libc {
     int AT_FDCWD = -100;
@@ -15,6 +15,9 @@ public interface Libc {
     int STATX_BASIC_STATS = 0x7ff;
     int RENAME_NOREPLACE = 1;
     int RENAME_EXCHANGE = 2;
+    int O_WRONLY = 1;
+    int O_CLOEXEC = 02000000;
+    int SYNC_FILE_RANGE_WRITE = 2;
 
     int statx(int dirfd, String path, int flags, int mask, @Out byte[] buf);
 
@@ -39,6 +42,12 @@ public interface Libc {
     int truncate(String path, long length);
 
     int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+
+    int open(String path, int flags);
+
+    int close(int fd);
+
+    int sync_file_range(int fd, long offset, long nbytes, int flags);
 
     int geteuid();
 

@@ -111,6 +111,7 @@ final class Namespace {
         String tmp = upper.tempPath();
         try {
             Files.createLink(Path.of(tmp), Path.of(srcHp));
+            upper.linked(srcHp, tmp);
             place(tmp, upper.path(path), false);
         } catch (IOException e) {
             discard(tmp);
@@ -134,10 +135,10 @@ final class Namespace {
             upper.setOpaque(tmp); // the whiteout hid a lower entry: its contents must stay hidden
         }
         if (device && dir) {
-            HostFs.rename(tmp, hp, Libc.RENAME_EXCHANGE); // a directory cannot replace a device
+            upper.rename(tmp, hp, Libc.RENAME_EXCHANGE); // a directory cannot replace a device
             Upper.deleteIfExists(tmp);
         } else {
-            HostFs.rename(tmp, hp, device ? 0 : Libc.RENAME_NOREPLACE);
+            upper.rename(tmp, hp, device ? 0 : Libc.RENAME_NOREPLACE);
         }
         if (file) {
             Upper.deleteIfExists(Upper.parentOf(hp) + "/" + Whiteout.PREFIX + Upper.nameOf(hp));
@@ -156,7 +157,7 @@ final class Namespace {
             if (reveal) {
                 upper.makeWhiteout(hp);
             } else {
-                Upper.deleteIfExists(hp);
+                upper.delete(hp);
             }
             if (st.nlink() <= 1) {
                 inodes.forget(st.ino());
@@ -185,9 +186,9 @@ final class Namespace {
             String tmp = upper.tempPath();
             if (reveal) {
                 upper.makeWhiteout(tmp);
-                HostFs.rename(tmp, hp, Libc.RENAME_EXCHANGE); // one step: the dir becomes a whiteout
+                upper.rename(tmp, hp, Libc.RENAME_EXCHANGE); // one step: the dir becomes a whiteout
             } else {
-                HostFs.rename(hp, tmp, 0);
+                upper.rename(hp, tmp, 0);
             }
             deleteTree(tmp);
         } else {
@@ -254,8 +255,9 @@ final class Namespace {
         HostStat target = HostFs.lstatOrNull(toHp);
         if (target != null && target.isDirectory()) {
             clearMarkers(toHp); // empty in the merged view: only whiteouts are left in it
+            upper.deletedTree(toHp);
         }
-        HostFs.rename(fromHp, toHp, 0);
+        upper.rename(fromHp, toHp, 0);
         if (upper.hasWhiteoutFile(toHp)) {
             Upper.deleteIfExists(Upper.parentOf(toHp) + "/" + Whiteout.PREFIX + Upper.nameOf(toHp));
         }

@@ -60,7 +60,13 @@ public final class Overlay implements FsTree {
 
     /** As {@link #open(List, Path)}; {@code privileged} false records owners even as root. */
     static Overlay open(List<? extends FsTree> lowers, Path upperDir, boolean privileged) throws IOException {
-        return new Overlay(new Upper(upperDir, privileged), new ArrayList<>(lowers));
+        return open(lowers, upperDir, privileged, false);
+    }
+
+    /** As above; {@code forceSidecar} keeps user.* xattrs in sidecar files even where the host has them. */
+    static Overlay open(List<? extends FsTree> lowers, Path upperDir, boolean privileged, boolean forceSidecar)
+            throws IOException {
+        return new Overlay(new Upper(upperDir, privileged, forceSidecar), new ArrayList<>(lowers));
     }
 
     private Lock read() {

@@ -25,9 +25,15 @@ final class Upper {
     private final long hostUid;
     private final long hostGid;
     private final AtomicLong tempSeq = new AtomicLong();
+    /** Where user.* xattrs go when the host file system stores none; null when it does. */
+    private final Sidecar sidecar;
 
-    /** @param privileged whether to chown and mknod for real (else record: tests force false) */
-    Upper(Path dir, boolean privileged) throws IOException {
+    /**
+     * @param privileged whether to chown and mknod for real (else record: tests force false)
+     * @param forceSidecar keep user.* xattrs in sidecar files even where the host could store
+     *                     them (tests); without it sidecars are used only where it cannot
+     */
+    Upper(Path dir, boolean privileged, boolean forceSidecar) throws IOException {
         Path real = dir.toRealPath();
         if (!Files.isDirectory(real)) {
             throw new IOException(dir + ": upper is not a directory");
@@ -43,6 +49,64 @@ final class Upper {
             deleteTree(w); // leftovers of an interrupted copy-up: never part of the view
         }
         Files.createDirectory(w);
+        this.sidecar = forceSidecar || Sidecar.needed(work) ? new Sidecar(work, this::tempPath) : null;
+    }
+
+    /** Whether user.* xattrs of this upper live in sidecar files (docs/overlay-format.md). */
+    boolean usesSidecar() {
+        return sidecar != null;
+    }
+
+    // user.* xattrs: on the host entry, or in the sidecar where the host keeps none
+
+    private byte[] userGet(String hp, String name) throws FsException {
+        return sidecar == null ? HostFs.getxattr(hp, name) : sidecar.get(hp, name);
+    }
+
+    private void userSet(String hp, String name, byte[] value, int flags) throws FsException {
+        if (sidecar == null) {
+            HostFs.setxattr(hp, name, value, flags);
+        } else {
+            sidecar.set(hp, name, value, flags);
+        }
+    }
+
+    private boolean userRemove(String hp, String name) throws FsException {
+        return sidecar == null ? HostFs.removexattr(hp, name) : sidecar.remove(hp, name);
+    }
+
+    /**
+     * rename(2) within the upper ({@code flags}: RENAME_NOREPLACE, RENAME_EXCHANGE); a
+     * sidecar's xattrs follow the renamed name.
+     */
+    void rename(String from, String to, int flags) throws FsException {
+        if (sidecar == null) {
+            HostFs.rename(from, to, flags);
+        } else {
+            sidecar.rename(from, to, (flags & Libc.RENAME_EXCHANGE) != 0, () -> HostFs.rename(from, to, flags));
+        }
+    }
+
+    /** Deletes a non-directory upper entry (and its sidecar xattrs), if it is there. */
+    void delete(String hp) throws FsException {
+        deleteIfExists(hp);
+        if (sidecar != null) {
+            sidecar.forget(hp);
+        }
+    }
+
+    /** A new hard link {@code to} of {@code from}: sidecar xattrs are per name, so copy them. */
+    void linked(String from, String to) throws FsException {
+        if (sidecar != null) {
+            sidecar.copy(from, to);
+        }
+    }
+
+    /** Forgets what is cached about a directory tree deleted behind the sidecar's back. */
+    void deletedTree(String hostDir) {
+        if (sidecar != null) {
+            sidecar.forgetTree(hostDir);
+        }
     }
 
     String path(String p) {
@@ -66,7 +130,9 @@ final class Upper {
         if (!canRecord(st.type())) {
             return null; // user.* xattrs are allowed on regular files and directories only
         }
-        return RecordedStat.decode(HostFs.getxattr(hp, RecordedStat.XATTR));
+        byte[] raw = sidecar == null ? HostFs.getxattr(hp, RecordedStat.XATTR)
+                : sidecar.get(hp, st.isDirectory(), RecordedStat.XATTR);
+        return RecordedStat.decode(raw);
     }
 
     static boolean canRecord(int type) {
@@ -103,7 +169,8 @@ final class Upper {
      * or special file we could not create as asked.
      */
     void setStat(String hp, long uid, long gid, int mode, long rdev, boolean placeholder) throws FsException {
-        apply(hp, HostFs.lstat(hp), false, uid, gid, mode, rdev, placeholder);
+        // A sidecar may still hold a record for this name from before a crash: clear it.
+        apply(hp, HostFs.lstat(hp), sidecar != null, uid, gid, mode, rdev, placeholder);
     }
 
     /** chown of an upper entry; -1 keeps that id. */
@@ -154,10 +221,9 @@ final class Upper {
         }
         if (record) {
             int type = placeholder ? mode & FileAttr.S_IFMT : st.type();
-            HostFs.setxattr(hp, RecordedStat.XATTR,
-                    new RecordedStat(uid, gid, type | perm, placeholder ? rdev : 0).encode(), 0);
+            userSet(hp, RecordedStat.XATTR, new RecordedStat(uid, gid, type | perm, placeholder ? rdev : 0).encode(), 0);
         } else if (hadRecord) {
-            HostFs.removexattr(hp, RecordedStat.XATTR);
+            userRemove(hp, RecordedStat.XATTR);
         }
     }
 
@@ -184,10 +250,10 @@ final class Upper {
             device = false;
         }
         if (device) {
-            HostFs.rename(tmp, hp, 0);
+            rename(tmp, hp, 0);
             return;
         }
-        deleteIfExists(hp);
+        delete(hp);
         createEmptyFile(parentOf(hp) + "/" + Whiteout.PREFIX + nameOf(hp));
     }
 
@@ -233,17 +299,22 @@ final class Upper {
      * else (trusted.*, security.* for an unprivileged user) under {@link RecordedStat#XATTR_ESCAPE}.
      */
     void setXattr(String hp, String name, byte[] value, int flags) throws FsException {
-        if (privileged || name.startsWith("user.")) {
+        if (name.startsWith("user.")) {
+            userSet(hp, name, value, flags);
+            return;
+        }
+        if (privileged) {
             try {
                 HostFs.setxattr(hp, name, value, flags);
                 return;
             } catch (FsException e) {
-                if (name.startsWith("user.") || e.errno() != io.squashroot.tree.Errno.EPERM) {
+                // EPERM: e.g. security.* under an LSM; ENOTSUP: a file system without that class
+                if (e.errno() != io.squashroot.tree.Errno.EPERM && e.errno() != io.squashroot.tree.Errno.ENOTSUP) {
                     throw e;
                 }
             }
         }
-        HostFs.setxattr(hp, RecordedStat.XATTR_ESCAPE + name, value, flags);
+        userSet(hp, RecordedStat.XATTR_ESCAPE + name, value, flags);
     }
 
     /** A container xattr of an upper entry, or null. */
@@ -252,17 +323,19 @@ final class Upper {
             return null;
         }
         if (!name.startsWith("user.")) {
-            byte[] v = HostFs.getxattr(hp, RecordedStat.XATTR_ESCAPE + name);
-            if (v != null) {
-                return v;
-            }
+            byte[] v = userGet(hp, RecordedStat.XATTR_ESCAPE + name);
+            return v != null ? v : HostFs.getxattr(hp, name);
         }
-        return HostFs.getxattr(hp, name);
+        return userGet(hp, name);
     }
 
     java.util.List<String> listXattr(String hp) throws FsException {
         java.util.List<String> out = new java.util.ArrayList<>();
-        for (String n : HostFs.listxattr(hp)) {
+        java.util.List<String> names = new java.util.ArrayList<>(HostFs.listxattr(hp));
+        if (sidecar != null) {
+            names.addAll(sidecar.list(hp));
+        }
+        for (String n : names) {
             if (n.startsWith(RecordedStat.XATTR_ESCAPE)) {
                 out.add(n.substring(RecordedStat.XATTR_ESCAPE.length()));
             } else if (!Whiteout.isInternalXattr(n)) {
@@ -273,7 +346,10 @@ final class Upper {
     }
 
     boolean removeXattr(String hp, String name) throws FsException {
-        boolean escaped = !name.startsWith("user.") && HostFs.removexattr(hp, RecordedStat.XATTR_ESCAPE + name);
+        if (name.startsWith("user.")) {
+            return userRemove(hp, name);
+        }
+        boolean escaped = userRemove(hp, RecordedStat.XATTR_ESCAPE + name);
         return HostFs.removexattr(hp, name) || escaped;
     }
 

@@ -75,6 +75,36 @@ class CopyUpFailureTest {
     }
 
     @Test
+    void copyUp_squashfsLowerUpperFull_failsWithEnospcAndKeepsHolesWhenItFits() throws Exception {
+        assumeTrue(Sh.isRoot(), "mounting a small tmpfs needs root");
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        byte[] data = new byte[2 << 20];
+        new Random(5).nextBytes(data);
+        Files.write(src.resolve("big"), data);
+        byte[] sparse = new byte[1 << 20];
+        System.arraycopy(data, 0, sparse, 0, 4096); // data, then a hole of 1020 KiB
+        Files.write(src.resolve("sparse"), sparse);
+        Path img = tmp.resolve("lower.sqsh");
+        Sh.ok("mksquashfs", src.toString(), img.toString(), "-quiet", "-no-progress", "-b", "65536");
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Sh.ok("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", upper.toString());
+        try (io.squashroot.squashfs.SquashfsImage image = io.squashroot.squashfs.SquashfsImage.open(img)) {
+            Overlay o = Overlay.open(List.of(new io.squashroot.fuse.SquashfsTree(image, Runnable::run, 0)), upper);
+            FsException e = assertThrows(FsException.class, () -> o.chmod("/big", 0600));
+            assertEquals(Errno.ENOSPC, e.errno(), e.getMessage());
+            assertArrayEquals(data, readAll(o, "/big", data.length));
+            assertEquals("", Sh.ok("ls", "-A", upper.resolve(Whiteout.WORK_DIR).toString()));
+
+            o.chmod("/sparse", 0600);
+            assertArrayEquals(sparse, Files.readAllBytes(upper.resolve("sparse")));
+            assertTrue(HostFs.lstat(upper.resolve("sparse").toString()).blocks() * 512 < 64 * 1024,
+                    "the zero blocks stay a hole in the copy");
+        } finally {
+            Sh.run(List.of("umount", upper.toString()));
+        }
+    }
+
+    @Test
     void copyUp_killedMidway_leavesLowerViewOrCompleteCopy() throws Exception {
         Path lower = Files.createDirectories(tmp.resolve("lower"));
         byte[] data = new byte[64 << 20];

@@ -94,11 +94,20 @@ final class BlobStream extends InputStream {
             }
             Object item;
             try {
-                item = pump.queue.poll(stall.toMillis(), TimeUnit.MILLISECONDS);
+                // Never wait past the transfer deadline: a stalled connection must end the import
+                // at ENROOT_TRANSFER_TIMEOUT, not at the (longer) stall timeout.
+                long waitMs = stall.toMillis();
+                if (deadline != Long.MAX_VALUE) {
+                    waitMs = Math.min(waitMs, Math.max(1, (deadline - System.nanoTime()) / 1_000_000 + 1));
+                }
+                item = pump.queue.poll(waitMs, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 stopPump();
                 throw new InterruptedIOException(what + ": interrupted");
+            }
+            if (item == null && deadline != Long.MAX_VALUE && System.nanoTime() > deadline) {
+                continue; // reported as the transfer timeout at the top of the loop
             }
             if (item == null) {
                 failed(new IOException("no data for " + stall.toSeconds() + " s"));

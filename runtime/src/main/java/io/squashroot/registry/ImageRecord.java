@@ -54,16 +54,20 @@ record ImageRecord(String reference, String platform, Digest manifest, Digest co
             throw new IOException(p + ": image record larger than 1 MiB");
         }
         try {
-            Map<String, Object> m = Json.object(Json.parse(Files.readString(p), p.toString()), p.toString());
-            List<Digest> layers = new ArrayList<>();
-            for (Object o : Json.list(m.get("layers"), p + ": layers")) {
-                layers.add(Digest.parse((String) o));
-            }
-            return new ImageRecord(Json.string(m.get("reference")), Json.string(m.get("platform")),
-                    Digest.parse(Json.string(m.get("manifest"))), Digest.parse(Json.string(m.get("config"))),
-                    List.copyOf(layers), Json.string(m.get("rc")), Json.string(m.get("flat")));
+            return fromMap(Json.object(Json.parse(Files.readString(p), p.toString()), p.toString()), p.toString());
         } catch (IllegalArgumentException | ClassCastException e) {
             throw new IOException(p + ": corrupt image record: " + e.getMessage(), e);
         }
+    }
+
+    /** The record in a parsed JSON object (also embedded in a container pin). */
+    static ImageRecord fromMap(Map<String, Object> m, String where) {
+        List<Digest> layers = new ArrayList<>();
+        for (Object o : Json.list(m.get("layers"), where + ": layers")) {
+            layers.add(Digest.parse((String) o));
+        }
+        return new ImageRecord(Json.string(m.get("reference")), Json.string(m.get("platform")),
+                Digest.parse(Json.string(m.get("manifest"))), Digest.parse(Json.string(m.get("config"))),
+                List.copyOf(layers), Json.string(m.get("rc")), Json.string(m.get("flat")));
     }
 }

@@ -64,7 +64,15 @@ public final class ImageStore {
         if (!Files.isRegularFile(recPath)) {
             return Optional.empty();
         }
-        ImageRecord rec = ImageRecord.read(recPath);
+        Optional<StoredImage> img = resolve(ImageRecord.read(recPath));
+        if (img.isPresent()) {
+            cache.touch(recPath);
+        }
+        return img;
+    }
+
+    /** The image a record names, if every entry it needs is in the cache (or the verified system cache). */
+    private Optional<StoredImage> resolve(ImageRecord rec) throws IOException {
         List<Path> layers = new ArrayList<>();
         for (Digest d : rec.layers()) {
             Path p = cache.layerPath(d);
@@ -87,8 +95,61 @@ public final class ImageStore {
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
-        cache.touch(recPath);
         return Optional.of(new StoredImage(rec.reference(), rec.manifest(), cfg, config, layers, rc));
+    }
+
+    /**
+     * Pins {@code source}'s image for the named container whose directory is {@code owner}
+     * ({@code create} in fuse mode): the image recorded for the reference, imported first if it
+     * is not there, becomes the container's own ordered list of layer images, which
+     * {@link #pinned} returns at every start and {@code cache prune} keeps while {@code owner}
+     * exists. No flat image is written.
+     */
+    public StoredImage pin(String source, Platform platform, Path owner, ImportProgress progress) throws IOException {
+        // Shared lock from lookup to pin: a prune (exclusive) cannot remove the layers in between.
+        try (CacheLock l = cache.lockShared()) {
+            if (cached(source, platform).isEmpty()) {
+                pull(source, platform, progress);
+            }
+            // The record, not the pulled image: it names digests (a concurrent import of a moved
+            // tag may have replaced it meanwhile, but always by a complete record).
+            String ref = ImageReference.isDockerUri(source) ? ImageReference.parse(source).uri() : source;
+            ImageRecord rec = ImageRecord.read(cache.imagePath(ImageRecord.key(ref, platform.toString())));
+            rec = new ImageRecord(rec.reference(), rec.platform(), rec.manifest(), rec.config(), rec.layers(), rec.rcKey(), null);
+            ContainerPin pin = new ContainerPin(owner, rec);
+            cache.writeAtomically(cache.pinPath(ContainerPin.key(owner)), pin.toJson());
+            return pinned(owner);
+        }
+    }
+
+    /**
+     * The image pinned for the container at {@code owner}, from the cache only. Fails naming the
+     * container when the pin or one of its layer images is gone (e.g. a system-cache layer its
+     * admin pruned): creating the container again imports what is missing.
+     */
+    public StoredImage pinned(Path owner) throws IOException {
+        Path p = cache.pinPath(ContainerPin.key(owner));
+        if (!Files.isRegularFile(p)) {
+            throw new java.nio.file.NoSuchFileException(p.toString(), null,
+                    "no layer-cache pin for container " + owner + " (create it again)");
+        }
+        ContainerPin pin = ContainerPin.read(p);
+        if (!pin.owner().equals(owner.toAbsolutePath().normalize())) {
+            throw new IOException(p + ": pin belongs to " + pin.owner() + ", not " + owner);
+        }
+        return resolve(pin.image()).orElseThrow(() -> new IOException("container " + owner + ": image "
+                + pin.image().reference() + " (" + pin.image().manifest() + ") is no longer complete in the layer cache "
+                + cache.root() + " (create the container again)"));
+    }
+
+    /** Where the pin of the container at {@code owner} is (whether or not it exists). */
+    public Path pinFile(Path owner) {
+        return cache.pinPath(ContainerPin.key(owner));
+    }
+
+    /** Drops the pin of the container at {@code owner} (removed or re-created); none is fine. */
+    public void unpin(Path owner) throws IOException {
+        Files.deleteIfExists(cache.pinPath(ContainerPin.key(owner)));
     }
 
     /** Imports {@code source} into the cache (only missing layers are fetched and converted). */

@@ -35,6 +35,7 @@ import java.util.Set;
  *   rc/KEY.sqsh               the enroot configuration layer of one (config, URI)
  *   flat/KEY.sqsh             the flat image of one (manifest, URI)
  *   images/NAME.json          what a reference resolved to: manifest, config, layers, rc
+ *   pins/KEY.json             a named fuse-mode container's image (its layers are never pruned)
  *   tmp/                      work files, renamed into place only when complete and verified
  *   locks/                    per-digest locks; cache.lock: imports shared, prune exclusive
  * </pre>
@@ -72,7 +73,7 @@ public final class LayerCache {
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         }
         LayerCache c = new LayerCache(root, groupReadable);
-        for (String d : List.of("layers", "configs", "rc", "flat", "images", "tmp", "locks")) {
+        for (String d : List.of("layers", "configs", "rc", "flat", "images", "pins", "tmp", "locks")) {
             c.dir(d);
         }
         return c;
@@ -124,6 +125,10 @@ public final class LayerCache {
 
     Path imagePath(String name) {
         return root.resolve("images").resolve(name + ".json");
+    }
+
+    Path pinPath(String key) {
+        return root.resolve("pins").resolve(key + ".json");
     }
 
     CacheLock lockShared() throws IOException {
@@ -235,9 +240,19 @@ public final class LayerCache {
     public record Entry(String kind, String name, long bytes, Instant lastUsed) {
     }
 
-    /** Every entry: images (by reference), layers, configuration layers, flat images. */
+    /** Every entry: images (by reference), container pins (by owner), layers, configuration layers, flat images. */
     public List<Entry> list() throws IOException {
         List<Entry> out = new ArrayList<>();
+        for (Path p : files("pins", ".json")) {
+            ContainerPin pin;
+            try {
+                pin = ContainerPin.read(p);
+            } catch (IOException e) {
+                continue; // corrupt: prune removes it
+            }
+            out.add(new Entry("pin", pin.owner() + (pin.ownerExists() ? "" : " (gone)") + " " + pin.image().manifest(),
+                    Files.size(p), Files.getLastModifiedTime(p).toInstant()));
+        }
         for (Path p : files("images", ".json")) {
             String ref = ImageRecord.read(p).reference();
             out.add(new Entry("image", ref, Files.size(p), Files.getLastModifiedTime(p).toInstant()));
@@ -255,15 +270,31 @@ public final class LayerCache {
     }
 
     /**
-     * Removes image records not used since {@code cutoff}, then every layer, configuration
-     * layer, config and flat image that no remaining record uses and that is itself older than
-     * the cutoff, and all work files. Runs under the exclusive cache lock, so an import in
-     * progress (which holds it shared) finishes first. Returns the bytes freed.
+     * Removes image records not used since {@code cutoff} and container pins whose container is
+     * gone, then every layer, configuration layer, config and flat image that no remaining record
+     * or pin uses and that is itself older than the cutoff, and all work files. A pin keeps its
+     * entries whatever their age: a fuse-mode container starts from them. Runs under the
+     * exclusive cache lock, so an import in progress (which holds it shared) finishes first.
+     * Returns the bytes freed.
      */
     public long prune(Instant cutoff) throws IOException {
         long freed = 0;
         try (CacheLock l = lockExclusive()) {
             Set<String> keep = new java.util.HashSet<>();
+            for (Path p : files("pins", ".json")) {
+                ContainerPin pin;
+                try {
+                    pin = ContainerPin.read(p);
+                } catch (IOException | RuntimeException e) {
+                    freed += delete(p);
+                    continue;
+                }
+                if (pin.ownerExists()) {
+                    keep.addAll(pin.image().entryNames());
+                } else {
+                    freed += delete(p);
+                }
+            }
             for (Path p : files("images", ".json")) {
                 ImageRecord r;
                 try {

@@ -283,9 +283,15 @@ public final class RegistryClient {
             } catch (javax.net.ssl.SSLException e) {
                 // A certificate problem does not heal by retrying.
                 throw new RegistryException(what + ": TLS failure with " + ep.base() + ": " + describe(e), e);
-            } catch (java.net.ConnectException e) {
+            } catch (java.net.ConnectException | java.net.http.HttpConnectTimeoutException e) {
                 if (attempt >= retries || !retryConnect) {
-                    throw new RegistryException(what + ": cannot connect to " + ep.base() + ": " + describe(e), e);
+                    throw new RegistryException(what + ": cannot connect to " + ep.base() + ": " + describeTimeout(e), e);
+                }
+                backOff(attempt, null);
+                continue;
+            } catch (java.net.http.HttpTimeoutException e) {
+                if (attempt >= retries || !retryConnect) {
+                    throw new RegistryException(what + ": " + describeTimeout(e), e);
                 }
                 backOff(attempt, null);
                 continue;
@@ -429,6 +435,18 @@ public final class RegistryClient {
         } catch (IllegalArgumentException e) {
             throw new RegistryException(e.getMessage(), 401);
         }
+    }
+
+    /** Timeouts name the setting that bounds them (the JDK says only "timed out"). */
+    private String describeTimeout(IOException e) {
+        Duration c = transport.settings().connectTimeout();
+        if (e instanceof java.net.http.HttpConnectTimeoutException && c != null) {
+            return "connect timed out after " + c.toSeconds() + " s (ENROOT_CONNECT_TIMEOUT)";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "request timed out: no answer in time (the wait is twice ENROOT_CONNECT_TIMEOUT)";
+        }
+        return describe(e);
     }
 
     static String describe(Throwable e) {

@@ -87,7 +87,8 @@ final class ContainerStore {
                     Long.parseLong(p.getProperty("imageSize", "-1")),
                     Long.parseLong(p.getProperty("imageMtime", "-1")),
                     Instant.parse(p.getProperty("created")),
-                    last == null || last.isEmpty() ? null : Instant.parse(last)));
+                    last == null || last.isEmpty() ? null : Instant.parse(last),
+                    p.getProperty("source")));
         } catch (RuntimeException e) {
             throw new IOException(f + ": corrupt container record (" + e.getMessage() + ")");
         }
@@ -104,6 +105,9 @@ final class ContainerStore {
         p.setProperty("imageMtime", Long.toString(r.imageMtimeMillis()));
         p.setProperty("created", r.created().toString());
         p.setProperty("lastStart", r.lastStart() == null ? "" : r.lastStart().toString());
+        if (r.source() != null) {
+            p.setProperty("source", r.source());
+        }
         Path tmp = Files.createTempFile(meta, "." + r.name(), ".tmp");
         try {
             try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {

@@ -126,13 +126,7 @@ public final class Containers {
         MountMode m = mode != null ? mode : cfg.mountMode();
         try (ContainerStore.Lock lock = store.tryLock(n, true).orElseThrow(
                 () -> new IOException("Container is in use: " + n))) {
-            if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                if (!cfg.forceOverride()) {
-                    throw new IOException("File already exists: " + dir);
-                }
-                Tree.delete(dir);
-                store.deleteRecord(n);
-            }
+            clearSlot(n);
             long size = Files.size(img);
             long mtime = Files.getLastModifiedTime(img).toMillis();
             String digest = ImageFile.digest(img);
@@ -145,10 +139,74 @@ public final class Containers {
             } else {
                 Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
-            ContainerRecord r = new ContainerRecord(n, m, img, digest, size, mtime, clock.instant(), null);
+            ContainerRecord r = new ContainerRecord(n, m, img, digest, size, mtime, clock.instant(), null, null);
             store.write(r);
             return r;
         }
+    }
+
+    /**
+     * {@code create [--name N] [--force] [--mount-mode M] URI} for an image URI (docker://...):
+     * the image comes from the layer cache, imported first if the reference is not there. Fuse
+     * mode pins the image's ordered layer images (plus config and configuration layer) for the
+     * container, which every start mounts as the overlay's lowers: no flat image is built, and
+     * {@code cache prune} keeps those layers while the container exists. Extract mode unsquashes
+     * the cached flat image, as {@link #create(Path, String, MountMode, PrintStream)} does.
+     */
+    public ContainerRecord createFromImage(String uri, String name, MountMode mode, ImportProgress progress,
+                                           PrintStream log) throws IOException {
+        MountMode m = mode != null ? mode : cfg.mountMode();
+        ImageStore images = imageStore();
+        if (m == MountMode.EXTRACT) {
+            return create(images.flatImage(uri, Platform.host(), progress), name, m, log);
+        }
+        Path dir = store.dir(name);
+        try (ContainerStore.Lock lock = store.tryLock(name, true).orElseThrow(
+                () -> new IOException("Container is in use: " + name))) {
+            clearSlot(name);
+            Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            try {
+                // The directory exists before the pin, so a prune running meanwhile sees its owner.
+                StoredImage img = images.pin(uri, Platform.host(), dir, progress);
+                ContainerRecord r = new ContainerRecord(name, MountMode.FUSE, images.pinFile(dir), img.manifest().toString(),
+                        -1, -1, clock.instant(), null, img.reference());
+                store.write(r);
+                return r;
+            } catch (IOException | RuntimeException e) {
+                try {
+                    images.unpin(dir);
+                    Tree.delete(dir);
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Makes room for a new container {@code n}: refused if it exists, unless forced (then removed, pin included). */
+    private void clearSlot(String n) throws IOException {
+        Path dir = store.dir(n);
+        if (Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!cfg.forceOverride()) {
+                throw new IOException("File already exists: " + dir);
+            }
+            unpin(n);
+            Tree.delete(dir);
+            store.deleteRecord(n);
+        }
+    }
+
+    /** Drops a layered container's pin in the layer cache (its layers become prunable). */
+    private void unpin(String n) throws IOException {
+        Optional<ContainerRecord> r = store.record(n);
+        if (r.isPresent() && r.get().layered()) {
+            imageStore().unpin(store.dir(n));
+        }
+    }
+
+    private ImageStore imageStore() throws IOException {
+        return ImageStore.open(RegistrySettings.fromEnvironment(n -> cfg.get(n) != null ? cfg.get(n) : System.getenv(n)));
     }
 
     private static String stripSqsh(String f) {
@@ -193,13 +251,10 @@ public final class Containers {
                         "Container is in use: " + n + " (a fuse-mode container runs once at a time)"));
                 if (m == MountMode.FUSE) {
                     ContainerRecord r = rec.get();
-                    if (!Files.isRegularFile(r.image())) {
-                        throw new IOException("No such file or directory: " + r.image() + " (image of container " + n + ")");
-                    }
-                    if (stampChanged(r)) {
+                    if (!r.layered() && stampChanged(r) && Files.isRegularFile(r.image())) {
                         log.println("[WARN] Image " + r.image() + " changed since container " + n + " was created");
                     }
-                    rootfs = FuseRootfs.mount(r.image(), store.dir(n), runDir.resolve("rootfs"));
+                    rootfs = mountNamed(n, r, runDir.resolve("rootfs"));
                 } else {
                     rootfs = Rootfs.directory(store.dir(n).toRealPath());
                 }
@@ -250,8 +305,7 @@ public final class Containers {
      * as they are, without a flat image; extract mode unsquashes the cached flat image.
      */
     private int startImageUri(StartOptions o, PrintStream log) throws IOException {
-        RegistrySettings rs = RegistrySettings.fromEnvironment(n -> cfg.get(n) != null ? cfg.get(n) : System.getenv(n));
-        ImageStore images = ImageStore.open(rs);
+        ImageStore images = imageStore();
         Platform host = Platform.host();
         MountMode m = o.mountMode() != null ? o.mountMode() : cfg.mountMode();
         Launcher launcher = Launcher.unpackedUnder(cfg.runtimePath());
@@ -293,6 +347,21 @@ public final class Containers {
         };
     }
 
+    /**
+     * A fuse-mode container's root filesystem: its image file, or for a container created from
+     * an image URI its pinned layer images from the layer cache, under its upper directory.
+     */
+    private Rootfs mountNamed(String n, ContainerRecord r, Path mountpoint) throws IOException {
+        if (r.layered()) {
+            StoredImage img = imageStore().pinned(store.dir(n));
+            return FuseRootfs.mountLayers(img.lowersTopFirst(), img.reference(), store.dir(n), mountpoint);
+        }
+        if (!Files.isRegularFile(r.image())) {
+            throw new IOException("No such file or directory: " + r.image() + " (image of container " + n + ")");
+        }
+        return FuseRootfs.mount(r.image(), store.dir(n), mountpoint);
+    }
+
     private static boolean stampChanged(ContainerRecord r) {
         try {
             return Files.size(r.image()) != r.imageSize()
@@ -304,6 +373,9 @@ public final class Containers {
 
     /** True when the image's bytes differ from the recorded digest (checked only if its stamp moved). */
     private static boolean imageChanged(ContainerRecord r) {
+        if (r.layered()) {
+            return !Files.isRegularFile(r.image()); // the pin is gone: the next start fails
+        }
         if (!stampChanged(r)) {
             return false;
         }
@@ -338,7 +410,7 @@ public final class Containers {
                 return action.apply(store.dir(name).toRealPath());
             }
             Path runDir = runDirs.create();
-            try (Rootfs rootfs = FuseRootfs.mount(rec.get().image(), store.dir(name), runDir.resolve("rootfs"))) {
+            try (Rootfs rootfs = mountNamed(name, rec.get(), runDir.resolve("rootfs"))) {
                 return action.apply(rootfs.path());
             } finally {
                 RunDirs.clean(runDir, false);
@@ -415,6 +487,7 @@ public final class Containers {
         }
         try (ContainerStore.Lock lock = store.tryLock(name, true).orElseThrow(
                 () -> new IOException("Container is in use: " + name))) {
+            unpin(name);
             Tree.delete(dir);
             store.deleteRecord(name);
         }

@@ -2,6 +2,7 @@ package io.squashroot.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,6 +49,8 @@ class FaultInjectionTest {
     void reset() {
         proxy.inject(FaultProxy.Fault.NONE, "", 0, 0);
         proxy.log.clear();
+        proxy.blobDelayMillis = 0;
+        proxy.stallMillis = 3000;
     }
 
     private RegistryClient client(String image) throws IOException {
@@ -155,6 +158,102 @@ class FaultInjectionTest {
         proxy.inject(FaultProxy.Fault.REDIRECT, "/blobs/" + layer.digest(), 0, 1);
         assertEquals(layer.digest(), Digest.of(readAll(c, layer)));
         assertTrue(proxy.log.stream().anyMatch(l -> l.contains("storage=1")), proxy.log.toString());
+    }
+
+    @Test
+    void import_keepsBlobDownloadsAtOnceToMaxConnections() throws IOException {
+        // Every blob request is held back 500 ms, so parallel downloads overlap at the proxy.
+        proxy.blobDelayMillis = 500;
+        for (int limit : new int[] {1, 3}) {
+            RegistrySettings s = reg.settings(tmp.resolve("cache-conn" + limit),
+                    Map.of("ENROOT_ALLOW_HTTP", "yes", "ENROOT_MAX_CONNECTIONS", String.valueOf(limit)));
+            proxy.maxBlobsInFlight.set(0);
+            proxy.blobRequests.set(0);
+            StoredImage img = ImageStore.open(s).pull("docker://" + proxy.hostPort() + "/test/whiteout:latest",
+                    Platform.forArch("amd64"), ImportProgress.NONE);
+            assertEquals(4, img.layersLowestFirst().size());
+            assertEquals(5, proxy.blobRequests.get(), "the config and four layers, each once");
+            assertEquals(limit, proxy.maxBlobsInFlight.get(), "most blob requests at once with ENROOT_MAX_CONNECTIONS=" + limit);
+        }
+    }
+
+    /** The cache after a failed import: no layer, record, flat image or work file. */
+    private static void assertCleanCache(Path cache) throws IOException {
+        for (String dir : List.of("layers", "images", "flat", "pins", "tmp")) {
+            try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(cache.resolve(dir))) {
+                assertEquals(List.of(), s.toList(), dir + "/ after a failed import");
+            }
+        }
+    }
+
+    private static IOException failedImport(RegistrySettings s, String uri, Path out, long withinSeconds) {
+        long t0 = System.nanoTime();
+        IOException e = assertThrows(IOException.class,
+                () -> ImageStore.open(s).importFlat(uri, Platform.forArch("amd64"), out, ImportProgress.NONE));
+        long seconds = (System.nanoTime() - t0) / 1_000_000_000L;
+        assertTrue(seconds < withinSeconds, "failed after " + seconds + " s: " + e.getMessage());
+        assertFalse(e.getMessage().contains("\n"), e.getMessage());
+        assertFalse(java.nio.file.Files.exists(out));
+        return e;
+    }
+
+    @Test
+    void import_failsAtTransferTimeout_whenBlobStalls_andLeavesCleanCache() throws IOException {
+        Path cache = tmp.resolve("cache-transfer");
+        RegistrySettings s = reg.settings(cache, Map.of("ENROOT_ALLOW_HTTP", "yes", "ENROOT_TRANSFER_TIMEOUT", "2",
+                "ENROOT_TRANSFER_RETRIES", "0"));
+        Descriptor layer = client("test/busybox:latest").manifest("latest", Platform.forArch("amd64")).manifest().layers().get(0);
+        proxy.stallMillis = 30_000; // far beyond the timeout: only ENROOT_TRANSFER_TIMEOUT can end it
+        proxy.inject(FaultProxy.Fault.STALL_MID_BLOB, "/blobs/" + layer.digest(), 0, 100);
+        IOException e = failedImport(s, "docker://" + proxy.hostPort() + "/test/busybox:latest", tmp.resolve("stalled.sqsh"), 10);
+        assertTrue(e.getMessage().contains(proxy.hostPort() + "/test/busybox: blob " + layer.digest()
+                + ": transfer timeout (ENROOT_TRANSFER_TIMEOUT) at byte "), e.getMessage());
+        assertCleanCache(cache);
+    }
+
+    @Test
+    void import_failsWithinConnectTimeout_whenRegistryAcceptsButNeverAnswers() throws IOException {
+        Path cache = tmp.resolve("cache-silent");
+        RegistrySettings s = reg.settings(cache, Map.of("ENROOT_ALLOW_HTTP", "yes", "ENROOT_CONNECT_TIMEOUT", "1",
+                "ENROOT_TRANSFER_RETRIES", "0"));
+        try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            String host = "127.0.0.1:" + silent.getLocalPort(); // the kernel accepts; nobody answers
+            IOException e = failedImport(s, "docker://" + host + "/test/busybox:latest", tmp.resolve("silent.sqsh"), 10);
+            assertEquals("registry http://" + host + ": request timed out: no answer in time"
+                    + " (the wait is twice ENROOT_CONNECT_TIMEOUT)", e.getMessage());
+        }
+        assertCleanCache(cache);
+    }
+
+    @Test
+    void import_failsAtConnectTimeout_whenConnectionIsNeverEstablished() throws IOException {
+        Path cache = tmp.resolve("cache-connect");
+        RegistrySettings s = reg.settings(cache, Map.of("ENROOT_ALLOW_HTTP", "yes", "ENROOT_CONNECT_TIMEOUT", "1",
+                "ENROOT_TRANSFER_RETRIES", "0"));
+        List<java.net.Socket> fill = new java.util.ArrayList<>();
+        try (java.net.ServerSocket full = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            // Never accepted, the backlog fills up; then the kernel drops further SYNs, as a
+            // firewalled or unreachable registry host does.
+            while (fill.size() < 8) {
+                java.net.Socket c = new java.net.Socket();
+                try {
+                    c.connect(full.getLocalSocketAddress(), 300);
+                    fill.add(c);
+                } catch (java.net.SocketTimeoutException t) {
+                    c.close();
+                    break;
+                }
+            }
+            String host = "127.0.0.1:" + full.getLocalPort();
+            IOException e = failedImport(s, "docker://" + host + "/test/busybox:latest", tmp.resolve("connect.sqsh"), 8);
+            assertEquals("registry http://" + host + ": cannot connect to http://" + host
+                    + ": connect timed out after 1 s (ENROOT_CONNECT_TIMEOUT)", e.getMessage());
+        } finally {
+            for (java.net.Socket c : fill) {
+                c.close();
+            }
+        }
+        assertCleanCache(cache);
     }
 
     @Test

@@ -1,10 +1,10 @@
 package io.squashroot.squashfs.write;
 
+import io.squashroot.host.HostPaths;
 import io.squashroot.host.HostXattrs;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -20,7 +20,8 @@ import java.util.TreeMap;
 /**
  * A host directory tree, walked depth-first in name order (so data lands in the order a reader
  * of the listing meets it), never following symlinks. Hard links are recognised by (device,
- * inode). The image being written is skipped if it lies inside the tree.
+ * inode). The image being written is skipped if it lies inside the tree. Names and symlink
+ * targets are stored with their exact bytes ({@link HostPaths}), valid UTF-8 or not.
  */
 final class DirectorySource {
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
@@ -55,12 +56,8 @@ final class DirectorySource {
         byte[][] names = new byte[entries.size()][];
         Integer[] order = new Integer[entries.size()];
         for (int i = 0; i < names.length; i++) {
-            String n = entries.get(i).getFileName().toString();
-            names[i] = n.getBytes(StandardCharsets.UTF_8);
+            names[i] = HostPaths.nameBytes(entries.get(i)); // exact, whatever the locale
             order[i] = i;
-            if (n.indexOf('\uFFFD') >= 0) {
-                image.warn(entries.get(i) + ": name is not valid UTF-8; stored with replacement characters");
-            }
         }
         Arrays.sort(order, (x, y) -> Arrays.compareUnsigned(names[x], names[y]));
         for (int i : order) {
@@ -98,7 +95,7 @@ final class DirectorySource {
             }
             case 0120000 -> {
                 n = new Inode(Inode.Kind.SYMLINK);
-                n.target = Files.readSymbolicLink(p).toString().getBytes(StandardCharsets.UTF_8);
+                n.target = HostPaths.readLink(p);
             }
             case 0060000, 0020000 -> {
                 n = new Inode(type == 0060000 ? Inode.Kind.BLOCK_DEVICE : Inode.Kind.CHAR_DEVICE);

@@ -3,8 +3,8 @@ package io.squashroot.squashfs.write;
 import io.squashroot.tree.FileAttr;
 import io.squashroot.tree.FsException;
 import io.squashroot.tree.FsTree;
+import io.squashroot.tree.NameBytes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -58,12 +58,12 @@ final class FlattenSource {
                 continue;
             }
             if (name.startsWith(Whiteouts.PREFIX)) {
-                dir.children.remove(name.substring(Whiteouts.PREFIX.length()).getBytes(StandardCharsets.UTF_8));
+                dir.children.remove(NameBytes.encode(name.substring(Whiteouts.PREFIX.length())));
                 continue;
             }
             String child = TreeSource.join(path, name);
             FileAttr a = TreeSource.getattr(tree, child);
-            byte[] key = name.getBytes(StandardCharsets.UTF_8);
+            byte[] key = NameBytes.encode(name);
             if ((a.mode() & FileAttr.S_IFMT) == FileAttr.S_IFCHR && a.rdev() == 0) {
                 dir.children.remove(key);
                 continue;

@@ -31,7 +31,8 @@ final class TarSource {
 
     void populate(ImageBuilder image) throws IOException {
         PaxXattrTap tap = new PaxXattrTap(decompressed(in));
-        TarArchiveInputStream tar = new TarArchiveInputStream(tap);
+        // UTF-8, not the locale's charset: under LANG=C that would be ASCII and mangle every other name.
+        TarArchiveInputStream tar = new TarArchiveInputStream(tap, "UTF-8");
         TarArchiveEntry e;
         while ((e = nextEntry(tar)) != null) {
             add(image, tar, e, tap);

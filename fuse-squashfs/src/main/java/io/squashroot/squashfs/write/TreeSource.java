@@ -3,10 +3,10 @@ package io.squashroot.squashfs.write;
 import io.squashroot.tree.FileAttr;
 import io.squashroot.tree.FsException;
 import io.squashroot.tree.FsTree;
+import io.squashroot.tree.NameBytes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -45,7 +45,7 @@ final class TreeSource {
                     hardLinks.put(a.ino(), n);
                 }
             }
-            dir.children.put(name.getBytes(StandardCharsets.UTF_8), n);
+            dir.children.put(NameBytes.encode(name), n);
             if (n.isDirectory()) {
                 walk(image, n, child);
             }
@@ -65,8 +65,7 @@ final class TreeSource {
         } catch (FsException e) {
             throw failure(path, "readdir", e);
         }
-        names.sort((x, y) -> java.util.Arrays.compareUnsigned(x.getBytes(StandardCharsets.UTF_8),
-                y.getBytes(StandardCharsets.UTF_8)));
+        names.sort((x, y) -> java.util.Arrays.compareUnsigned(NameBytes.encode(x), NameBytes.encode(y)));
         return names;
     }
 

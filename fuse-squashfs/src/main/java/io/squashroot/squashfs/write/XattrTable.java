@@ -1,7 +1,7 @@
 package io.squashroot.squashfs.write;
 
+import io.squashroot.tree.NameBytes;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -52,8 +52,8 @@ final class XattrTable {
             if (p < 0) {
                 continue;
             }
-            byte[] full = e.getKey().getBytes(StandardCharsets.UTF_8);
-            byte[] name = e.getKey().substring(PREFIXES[p].length()).getBytes(StandardCharsets.UTF_8);
+            byte[] full = NameBytes.encode(e.getKey());
+            byte[] name = NameBytes.encode(e.getKey().substring(PREFIXES[p].length()));
             byte[] value = e.getValue();
             le.clear();
             le.putShort((short) p).putShort((short) name.length);
