@@ -1,5 +1,6 @@
 package io.squashroot.cli;
 
+import java.io.IOException;
 import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -45,6 +46,11 @@ final class CdsTrainCommand implements Runnable {
 
     @Override
     public void run() {
+        try {
+            NativeLibraries.unpackAll(NativeLibraries.besideJar());
+        } catch (IOException | RuntimeException e) {
+            // the libraries then unpack themselves on each run
+        }
         CommandLine cl = Main.commandLine();
         cl.parseArgs("start", "--rw", "-e", "A=1", "-m", "/a:/b", "image.sqsh", "true");
         try {
@@ -52,6 +58,8 @@ final class CdsTrainCommand implements Runnable {
         } catch (Exception e) {
             // training only
         }
+        io.squashroot.runtime.Containers.warmNow();
+        io.squashroot.squashfs.BlockCache.shared();
         ClassLoader l = CdsTrainCommand.class.getClassLoader();
         for (String c : CLASSES) {
             try {
