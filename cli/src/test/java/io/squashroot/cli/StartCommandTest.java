@@ -108,6 +108,21 @@ class StartCommandTest {
     }
 
     @Test
+    void environment_hasCallersLocale_notTheJvmsUtf8Substitute() throws Exception {
+        // What bin/squashroot does for a caller under LC_ALL=C: the JVM runs with C.UTF-8.
+        Sandbox.Result r = box.run(Map.of("LC_ALL", "C.UTF-8", "SQUASHROOT_HOST_LC_ALL", "C"), null,
+                "start", "-e", "LC_ALL", image.toString(), "env");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().lines().toList().contains("LC_ALL=C"), r.toString());
+        // A caller without LC_ALL: the container gets it empty, as with any unset name.
+        r = box.run(Map.of("LC_ALL", "C.UTF-8", "SQUASHROOT_HOST_LC_ALL", ""), null,
+                "start", "-e", "LC_ALL", image.toString(), "env");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().lines().toList().contains("LC_ALL="), r.toString());
+        assertFalse(r.out().contains("C.UTF-8") || r.out().contains("SQUASHROOT_HOST"), r.toString());
+    }
+
+    @Test
     void invalidEnvAndMountSpecs_areRejected() throws Exception {
         Sandbox.Result r = start("--env", "1BAD=x", image.toString(), "true");
         assertEquals(1, r.status());

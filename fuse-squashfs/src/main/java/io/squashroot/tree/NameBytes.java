@@ -8,15 +8,23 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Why not plain UTF-8: SquashFS and Linux allow any bytes but '/' and NUL in a name, and a
  * name that is not valid UTF-8 (Latin-1 {@code caf\xe9}, {@code \xff\xfe}) would decode to
- * U+FFFD and never find its way back. Here valid UTF-8 decodes as usual and every byte that is
- * not part of a valid sequence becomes the lone low surrogate U+DC80..U+DCFF (the scheme
- * Python calls surrogateescape), which UTF-8 itself can never produce. So
- * {@code encode(decode(b))} equals {@code b} for every byte string, names that are valid UTF-8
- * are the Strings everyone expects, and decoding is local: a path decodes to the '/'-join of
- * its decoded components, so callers may split and join decoded paths freely.
+ * U+FFFD and never find its way back. Here valid UTF-8 decodes as usual and every byte 0xNN that
+ * is not part of a valid sequence becomes the private-use character U+EFNN (U+EF80..U+EFFF); so
+ * that no real name can collide with an escape, a valid sequence that itself encodes one of those
+ * 128 characters is escaped byte by byte too. So {@code encode(decode(b))} equals {@code b} for
+ * every byte string, names that are valid UTF-8 (and not in that private-use block) are the
+ * Strings everyone expects, and decoding is local: a path decodes to the '/'-join of its decoded
+ * components, so callers may split and join decoded paths freely.
+ *
+ * <p>Why private-use characters rather than lone surrogates (Python's surrogateescape): the
+ * Strings stay well-formed UTF-16, so code that hands them to java.nio or jnr (the overlay's
+ * upper directory) still works, storing the escapes as their UTF-8 bytes consistently instead of
+ * failing on an unmappable character.
  */
 public final class NameBytes {
-    private static final char ESCAPE_BASE = 0xDC00;
+    private static final char ESCAPE_BASE = 0xEF00;
+    private static final char FIRST_ESCAPE = 0xEF80;
+    private static final char LAST_ESCAPE = 0xEFFF;
 
     private NameBytes() {
     }
@@ -43,7 +51,8 @@ public final class NameBytes {
                 continue;
             }
             int n = sequenceLength(b, i, end);
-            if (n == 0) {
+            // EE BE xx and EE BF xx encode U+EF80..U+EFFF, the escapes themselves.
+            if (n == 0 || n == 3 && c == 0xEE && (b[i + 1] & 0xFE) == 0xBE) {
                 sb.append((char) (ESCAPE_BASE | c));
                 i++;
                 continue;
@@ -72,7 +81,7 @@ public final class NameBytes {
         int runStart = 0;
         for (int k = 0; k < n; k++) {
             char ch = s.charAt(k);
-            if (isEscape(s, k)) {
+            if (isEscape(ch)) {
                 out.writeBytes(s.substring(runStart, k).getBytes(StandardCharsets.UTF_8));
                 out.write(ch & 0xFF);
                 runStart = k + 1;
@@ -85,7 +94,7 @@ public final class NameBytes {
     /** Whether {@code s} names something only {@link #decode} can produce (an escaped byte). */
     public static boolean hasEscapes(String s) {
         for (int k = 0; k < s.length(); k++) {
-            if (isEscape(s, k)) {
+            if (isEscape(s.charAt(k))) {
                 return true;
             }
         }
@@ -101,7 +110,7 @@ public final class NameBytes {
         StringBuilder sb = new StringBuilder();
         for (int k = 0; k < s.length(); k++) {
             char ch = s.charAt(k);
-            if (isEscape(s, k)) {
+            if (isEscape(ch)) {
                 sb.append(String.format("\\x%02x", ch & 0xFF));
             } else {
                 sb.append(ch);
@@ -110,10 +119,8 @@ public final class NameBytes {
         return sb.toString();
     }
 
-    /** A low surrogate U+DC80..U+DCFF that is not the second half of a pair. */
-    private static boolean isEscape(String s, int k) {
-        char ch = s.charAt(k);
-        return ch >= 0xDC80 && ch <= 0xDCFF && (k == 0 || !Character.isHighSurrogate(s.charAt(k - 1)));
+    private static boolean isEscape(char ch) {
+        return ch >= FIRST_ESCAPE && ch <= LAST_ESCAPE;
     }
 
     /**

@@ -43,7 +43,7 @@ class NameBytesTest {
     @Test
     void decode_equalsUtf8_forValidUtf8() {
         for (String s : new String[] {"", "plain", "\u00e9t\u00e9", "\u2603", "\ud83d\ude00 emoji", "\u00ff\u00fe",
-                "\ud800\udc80" /* U+10080: its low surrogate lies in the escape range */}) {
+                "\ud800\udc80", "\uef7f", "\uf000"}) {
             byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
             assertEquals(s, NameBytes.decode(utf8));
             assertArrayEquals(utf8, NameBytes.encode(s));
@@ -52,14 +52,28 @@ class NameBytesTest {
     }
 
     @Test
-    void decode_escapesEachInvalidByte_asLoneLowSurrogate() {
-        assertEquals("caf\udce9", NameBytes.decode(b('c', 'a', 'f', 0xe9)));
-        assertEquals("\udcff\udcfe", NameBytes.decode(b(0xff, 0xfe)));
+    void decode_escapesEachInvalidByte_asPrivateUseCharacter() {
+        assertEquals("caf\uefe9", NameBytes.decode(b('c', 'a', 'f', 0xe9)));
+        assertEquals("\uefff\ueffe", NameBytes.decode(b(0xff, 0xfe)));
         // Overlong '/', an encoded surrogate and a truncated sequence are not UTF-8 either.
-        assertEquals("\udcc0\udcaf", NameBytes.decode(b(0xc0, 0xaf)));
-        assertEquals("\udced\udca0\udc80", NameBytes.decode(b(0xed, 0xa0, 0x80)));
-        assertEquals("\udce2\udc82x", NameBytes.decode(b(0xe2, 0x82, 'x')));
-        assertTrue(NameBytes.hasEscapes("caf\udce9"));
+        assertEquals("\uefc0\uefaf", NameBytes.decode(b(0xc0, 0xaf)));
+        assertEquals("\uefed\uefa0\uef80", NameBytes.decode(b(0xed, 0xa0, 0x80)));
+        assertEquals("\uefe2\uef82x", NameBytes.decode(b(0xe2, 0x82, 'x')));
+        assertTrue(NameBytes.hasEscapes("caf\uefe9"));
+    }
+
+    @Test
+    void decode_escapesValidUtf8OfTheEscapeBlock_soNoNameCollides() {
+        byte[] realPrivateUse = "a\uef80".getBytes(StandardCharsets.UTF_8); // 61 EE BE 80
+        assertEquals("a\uefee\uefbe\uef80", NameBytes.decode(realPrivateUse));
+        assertArrayEquals(realPrivateUse, NameBytes.encode(NameBytes.decode(realPrivateUse)));
+        assertNotEquals(NameBytes.decode(realPrivateUse), NameBytes.decode(b('a', 0x80)));
+    }
+
+    @Test
+    void decodedNames_areWellFormedUtf16_thatJavaEncodesWithoutLoss() {
+        String s = NameBytes.decode(b(0xff, 'x', 0xe9));
+        assertEquals(s, new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8));
     }
 
     @Test

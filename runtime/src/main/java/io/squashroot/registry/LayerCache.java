@@ -33,7 +33,7 @@ import java.util.Set;
  *   layers/HEX.json           {blob, size, image size, image sha256}       (written before .sqsh)
  *   configs/HEX.json          image config blob sha256:HEX, verified
  *   rc/KEY.sqsh               the enroot configuration layer of one (config, URI)
- *   flat/KEY.sqsh             the flat image of one (manifest, URI)
+ *   flat/KEY.sqsh             the flat image of one (manifest, URI, squash options)
  *   images/NAME.json          what a reference resolved to: manifest, config, layers, rc
  *   pins/KEY.json             a named fuse-mode container's image (its layers are never pruned)
  *   tmp/                      work files, renamed into place only when complete and verified

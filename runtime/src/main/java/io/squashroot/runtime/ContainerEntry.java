@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -37,8 +38,9 @@ final class ContainerEntry {
                 env.add(kv);
             }
         }
+        Map<String, String> caller = HostLocale.callerEnvironment(System.getenv());
         for (String e : environ) {
-            env.add(e.contains("=") ? e : e + "=" + System.getenv().getOrDefault(e, ""));
+            env.add(e.contains("=") ? e : e + "=" + caller.getOrDefault(e, ""));
         }
         // The container's pid and mount namespaces belong to the user namespace of its init (the
         // start script, mapped root); without --root the command runs in a nested user namespace

@@ -57,6 +57,7 @@ public final class Launcher {
         cmd.addAll(r.command());
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
         Map<String, String> env = pb.environment();
+        HostLocale.restore(env); // hooks, --env LC_ALL and the container see the caller's locale
         env.keySet().removeIf(k -> k.startsWith("ENROOT_") || k.startsWith("SQUASHROOT_"));
         env.putAll(r.config().variables());
         // Hooks source "$ENROOT_LIBRARY_PATH/common.sh": point at ours unless the setting names

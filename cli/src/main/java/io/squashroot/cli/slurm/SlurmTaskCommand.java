@@ -32,7 +32,8 @@ public final class SlurmTaskCommand implements Callable<Integer> {
         if (split < 0 || split == args.size() - 1) {
             throw new ExitException(2, "slurm-task: usage: slurm-task -- [container options] -- COMMAND...");
         }
-        Map<String, String> env = System.getenv();
+        // The task's own environment, as the user had it (bin/squashroot gave this JVM C.UTF-8).
+        Map<String, String> env = io.squashroot.runtime.HostLocale.callerEnvironment(System.getenv());
         ContainerOptions options;
         SlurmJob job;
         try {
