@@ -57,7 +57,7 @@ final class BenchCommand implements Callable<Integer> {
             out = Path.of("squashroot-bench-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         }
         BenchOptions o = new BenchOptions(image, workload, runs, dropCaches, peers, out, selfCommand(),
-                spec.root().subcommands().keySet(), VersionCommand.VERSION, modes);
+                Main.subcommandNames(), VersionCommand.VERSION, modes);
         Path summary = new Harness(o, System.err).run();
         System.out.println(summary.getParent().resolve("report.html"));
         System.out.println(summary);

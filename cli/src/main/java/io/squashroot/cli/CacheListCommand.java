@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
 /** {@code cache list}: what import keeps in the layer cache. */
-@Command(name = "list", description = "List the layer cache: imported images, layer images, configuration layers, flat images.")
+@Command(name = "list", description = {"List the layer cache: imported images, container pins (fuse-mode",
+        "containers made from an image URI), layer images, configuration layers,",
+        "flat images."})
 final class CacheListCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {

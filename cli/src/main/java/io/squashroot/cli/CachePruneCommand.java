@@ -13,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** {@code cache prune [--older-than DURATION]}: drops layer-cache entries no recent import used. */
 @Command(name = "prune", description = {"Remove layer-cache entries not used within DURATION (every entry",
-        "without --older-than). An import running meanwhile finishes first."})
+        "without --older-than). The layers of existing fuse-mode containers made",
+        "from an image URI are kept. An import running meanwhile finishes first."})
 final class CachePruneCommand implements Callable<Integer> {
     private static final Pattern SIMPLE = Pattern.compile("(\\d+)([smhdw])");
 

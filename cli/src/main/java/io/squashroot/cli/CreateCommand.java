@@ -13,9 +13,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "create", sortOptions = false,
         description = {"Create a container from a container image.",
                 "extract mode unsquashes the image into $ENROOT_DATA_PATH/NAME (as enroot);",
-                "fuse mode keeps only the container's own changes there and mounts the image at each start;",
-                "from an image URI (docker://...), fuse mode mounts the image's layer images from the layer",
-                "cache at each start (no flat image is built) and keeps them from being pruned."})
+                "fuse mode keeps only the container's own changes there and mounts the image",
+                "at each start; for an image URI (docker://...) it mounts the image's layer",
+                "images from the layer cache (no flat image) and keeps them from being pruned."})
 final class CreateCommand implements Callable<Integer> {
     @Option(names = {"-n", "--name"}, paramLabel = "NAME", description = "Name of the container (defaults to \"IMAGE\")")
     String name;

@@ -34,4 +34,38 @@ class MainTest {
         }
         assertTrue(err.toString().contains("no-such-command"), err.toString());
     }
+
+    @Test
+    void listsEverySubcommand_inRootHelp() {
+        String help = captureOut("--help");
+        for (String name : new String[] {"start", "create", "import", "mount", "mksquashfs", "gc", "cache", "help"}) {
+            assertTrue(help.contains("  " + name + " ") || help.contains("  " + name + "\n"), name + " missing from:\n" + help);
+        }
+    }
+
+    @Test
+    void describesOtherSubcommands_withHelpCommand() {
+        String help = captureOut("help", "start");
+        assertTrue(help.contains("--mount-mode"), help);
+    }
+
+    @Test
+    void buildsOnlyTheNamedSubcommand_forAKnownFirstArgument() {
+        assertEquals(java.util.Set.of("start"), Main.commandLine("start").getSubcommands().keySet());
+        assertTrue(Main.commandLine("help").getSubcommands().size() > 20);
+        assertTrue(Main.commandLine("strat").getSubcommands().containsKey("start"));
+        assertEquals(Main.commandLine().getSubcommands().keySet(), Main.subcommandNames());
+    }
+
+    private static String captureOut(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(out, true));
+        try {
+            assertEquals(0, Main.run(args));
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString();
+    }
 }

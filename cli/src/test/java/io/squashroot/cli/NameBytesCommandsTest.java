@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * File names are bytes: {@code extract}, {@code ls}, {@code mount} and {@code mksquashfs DIR}
  * keep names that are Latin-1 ({@code caf\xe9}), not text at all ({@code \xff\xfe}) or UTF-8,
- * and symlink targets likewise, under the C locale (where the JVM's file-name charset is ASCII)
+ * and symlink targets, hard links, FIFOs and xattrs of such names likewise, under the C locale (where the JVM's file-name charset is ASCII)
  * and under C.UTF-8. Every comparison is of bytes, made by cmp against what unsquashfs and the
  * kernel's own view (find, ls -f) give: never through Java Strings.
  */
@@ -32,6 +32,7 @@ class NameBytesCommandsTest {
             "  printf \"content of $n\" > \"$(printf \"$n\")\"; done",
             "mkdir \"$(printf 'dir-\\351')\" && printf inner > \"$(printf 'dir-\\351/in-\\376')\"",
             "ln -s \"$(printf 'caf\\351')\" \"$(printf 'link-\\377')\"",
+            "ln \"$(printf 'caf\\351')\" \"$(printf 'hard-\\351')\" && mkfifo \"$(printf 'fifo-\\376')\"",
             "setfattr -n user.note -v x \"$(printf 'caf\\351')\"",
             "find . -exec touch -h -d '2023-11-14 22:13:20' {} +");
 
@@ -53,9 +54,9 @@ class NameBytesCommandsTest {
         Sandbox.deleteTree(work);
     }
 
-    /** Fails unless the trees have the same names (bytes), types, sizes (not of directories), link targets, contents and xattrs. */
+    /** Fails unless the trees have the same names (bytes), types, sizes and link counts (not of directories), link targets, contents and xattrs. */
     private static void assertSameTree(Path expected, Path actual) throws IOException {
-        String describe = "cd \"$1\" && export LC_ALL=C && find . \\( -type d -printf '%P|d\\n' \\) -o -printf '%P|%y|%s|%l\\n' | sort"
+        String describe = "cd \"$1\" && export LC_ALL=C && find . \\( -type d -printf '%P|d\\n' \\) -o -printf '%P|%y|%s|%n|%l\\n' | sort"
                 + " && find . -type f -print0 | sort -z | xargs -0 sha256sum"
                 + " && find . -mindepth 1 -print0 | sort -z | xargs -0 getfattr -h -d -m user. -e hex 2>/dev/null";
         Sandbox.sh("bash", "-c", "cmp <(bash -c \"$0\" x \"$1\") <(bash -c \"$0\" x \"$2\")",

@@ -202,6 +202,21 @@ public final class FuseMount implements AutoCloseable {
         JnrFuseBackend.library();
     }
 
+    /**
+     * Does, without mounting, the one-time work of a first mount in this JVM: loads libfuse and
+     * binds every callback (jnr-ffi generates a class per callback signature, tens of
+     * milliseconds that a container start would otherwise wait for). Best effort; a later
+     * mount reports any problem.
+     */
+    public static void warmUp() {
+        try {
+            checkAvailable();
+            new JnrFuseBackend(WarmTree.INSTANCE, -1, -1, true);
+        } catch (FuseUnavailableException | RuntimeException | LinkageError e) {
+            // the real mount reports it
+        }
+    }
+
     /** /dev/fuse must exist and be usable by this user before libfuse tries (its errors are cryptic). */
     public static void checkDevice() throws FuseUnavailableException {
         Path dev = Path.of(System.getProperty("squashroot.fusedev", "/dev/fuse"));

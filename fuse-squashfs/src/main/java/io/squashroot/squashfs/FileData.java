@@ -95,7 +95,7 @@ final class FileData {
             }
             holeAtEnd = false;
             ByteBuffer o = w.take(len).clear().limit(len);
-            decodeInto(blockPos, word, len, o);
+            decodeInto(blockPos, word, len, o, true);
             w.write(o, filePos);
             blockPos += word & 0x00FF_FFFF;
             filePos += len;
@@ -129,7 +129,7 @@ final class FileData {
             dst.put(cached, 0, len);
             return;
         }
-        decodeInto(blockPos, word, len, dst);
+        decodeInto(blockPos, word, len, dst, false);
         dst.position(dst.position() + len);
     }
 
@@ -137,16 +137,18 @@ final class FileData {
      * Decodes the data block with size word {@code word} at {@code blockPos} into the {@code len}
      * bytes of {@code o} from its position, which is left unchanged. Compressed input goes
      * through a per-thread direct buffer, so a direct {@code o} (a FUSE reply, an extraction
-     * buffer) is filled by the native decoder without a heap copy.
+     * buffer) is filled by the native decoder without a heap copy. {@code once}: the block is
+     * part of a whole-file stream ({@link ImageSource#readFullyOnce}); a FUSE read is not, since
+     * on shared storage its neighbours are wanted from the same chunk.
      */
-    private void decodeInto(long blockPos, int word, int len, ByteBuffer o) throws IOException {
+    private void decodeInto(long blockPos, int word, int len, ByteBuffer o, boolean once) throws IOException {
         int stored = ctx.checkWord(word, "data block", blockPos);
         ByteBuffer out = o.duplicate().limit(o.position() + len);
         if ((word & 0x0100_0000) != 0) {
             if (stored != len) {
                 throw ctx.corrupt("data block", blockPos, "stored block of " + stored + " bytes, expected " + len);
             }
-            ctx.read("data block", blockPos, out);
+            ctx.read("data block", blockPos, out, once);
             return;
         }
         Direct d = DIRECT.get();
@@ -154,7 +156,7 @@ final class FileData {
             d.in = ByteBuffer.allocateDirect(ctx.sb.blockSize());
         }
         ByteBuffer in = d.in.clear().limit(stored);
-        ctx.read("data block", blockPos, in);
+        ctx.read("data block", blockPos, in, once);
         in.flip();
         int got;
         try {

@@ -68,7 +68,12 @@ final class Importer {
             rec = new ImageRecord(rec.reference(), rec.platform(), rec.manifest(), rec.config(), rec.layers(),
                     rec.rcKey(), old.flatKey());
         }
-        cache.writeAtomically(recPath, rec.toJson());
+        byte[] json = rec.toJson();
+        if (old != null && java.util.Arrays.equals(json, old.toJson())) {
+            cache.touch(recPath); // a re-import: same record, no fsynced rewrite
+        } else {
+            cache.writeAtomically(recPath, json);
+        }
         cache.touch(configPath);
         return new StoredImage(r.reference(), r.manifest(), config, configPath, layers, rc);
     }
@@ -81,9 +86,13 @@ final class Importer {
         }
     }
 
-    /** The flat image of {@code image} in the cache (built once per manifest + URI). */
+    /**
+     * The flat image of {@code image} in the cache, built once per manifest, URI (its /etc/rc
+     * names it), platform and squash options: a re-import with other ENROOT_SQUASH_OPTIONS
+     * writes a new one rather than handing out the old compression.
+     */
     Path flat(StoredImage image, String platform) throws IOException {
-        String key = Digest.of((image.manifest() + "\n" + image.reference() + "\n" + platform)
+        String key = Digest.of((image.manifest() + "\n" + image.reference() + "\n" + platform + "\n" + converter.flatOptions())
                 .getBytes(StandardCharsets.UTF_8)).hex();
         Path flat = cache.flatPath(key);
         try (CacheLock l = cache.lockEntry("flat-" + key)) {
@@ -189,7 +198,7 @@ final class Importer {
             return cache.layerPath(d);
         }
         if (systemCache != null) {
-            Path p = SystemCacheCheck.verified(systemCache, d);
+            Path p = SystemCacheCheck.verified(systemCache, cache, d);
             if (p == null && Files.exists(systemCache.layerPath(d))) {
                 progress.phase("warning: layer " + d + " in the system cache " + systemCache.root()
                         + " does not match the digest recorded for it; fetching it into the user's cache");

@@ -16,4 +16,7 @@ interface LayerConverter {
 
     /** Writes the flat image of {@code layersLowestFirst} to {@code target}, whiteouts applied. */
     void flatten(List<Path> layersLowestFirst, Path target) throws IOException;
+
+    /** What besides the layers decides the flat image's bytes (squash options, timestamps): part of its cache key. */
+    String flatOptions();
 }

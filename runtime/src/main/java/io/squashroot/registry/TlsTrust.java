@@ -38,10 +38,17 @@ final class TlsTrust {
             extra.addAll(readPem(caFile));
         }
         if (caDir != null && Files.isDirectory(caDir)) {
+            // A c_rehash'ed directory names each certificate two or three times (NAME.pem, its
+            // HASH.0 link, the file they point to): parse each real file once.
+            java.util.Set<Path> seen = new java.util.HashSet<>();
+            if (caFile != null) {
+                seen.add(caFile.toRealPath());
+            }
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(caDir)) {
                 for (Path p : ds) {
                     String n = p.getFileName().toString();
-                    if (Files.isRegularFile(p) && (n.endsWith(".pem") || n.endsWith(".crt") || n.matches("[0-9a-f]{8}\\.[0-9]+"))) {
+                    if (Files.isRegularFile(p) && (n.endsWith(".pem") || n.endsWith(".crt") || n.matches("[0-9a-f]{8}\\.[0-9]+"))
+                            && seen.add(p.toRealPath())) {
                         extra.addAll(readPem(p));
                     }
                 }
@@ -78,6 +85,20 @@ final class TlsTrust {
         }
     }
 
+    /**
+     * For plain-http clients, which never handshake: a context whose trust manager refuses every
+     * certificate, because the JDK's default context would load its CA store for nothing.
+     */
+    static SSLContext none() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new RefuseAll()}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     static SSLContext insecure() {
         try {
             SSLContext ctx = SSLContext.getInstance("TLS");
@@ -97,6 +118,23 @@ final class TlsTrust {
             return out;
         } catch (GeneralSecurityException e) {
             throw new IOException(p + ": not a PEM certificate file: " + e.getMessage(), e);
+        }
+    }
+
+    private static final class RefuseAll implements javax.net.ssl.X509TrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("no TLS on a plain-http client");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws java.security.cert.CertificateException {
+            throw new java.security.cert.CertificateException("no TLS on a plain-http client");
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
         }
     }
 

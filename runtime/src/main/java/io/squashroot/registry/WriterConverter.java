@@ -25,11 +25,19 @@ final class WriterConverter implements LayerConverter {
 
     private final SquashfsWriter layerWriter;
     private final SquashfsWriter flatWriter;
+    private final String flatOptions;
 
     WriterConverter(Map<String, String> env) {
         this.layerWriter = SquashfsWriter.builder(env).compression(Compression.ZSTD).compressionLevel(3).build();
         String opts = env.get("ENROOT_SQUASH_OPTIONS");
         this.flatWriter = flatBuilder(env, opts == null ? DEFAULT_SQUASH_OPTIONS : opts).build();
+        this.flatOptions = "squash=" + (opts == null ? DEFAULT_SQUASH_OPTIONS : opts.trim())
+                + "\nepoch=" + env.getOrDefault("SOURCE_DATE_EPOCH", "");
+    }
+
+    @Override
+    public String flatOptions() {
+        return flatOptions;
     }
 
     static SquashfsWriter.Builder flatBuilder(Map<String, String> env, String options) {

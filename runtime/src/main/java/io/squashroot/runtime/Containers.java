@@ -54,6 +54,11 @@ public final class Containers {
         FuseRootfs.prewarm();
     }
 
+    /** {@link #prewarm}'s work done in the calling thread (the class-data-sharing training run). */
+    public static void warmNow() {
+        FuseRootfs.warm();
+    }
+
     /** Opens the store, creating the per-user cache, data and runtime directories (0700) as enroot does. */
     public static Containers open(RuntimeConfig cfg) throws IOException {
         return open(cfg, Clock.systemUTC());

@@ -34,18 +34,26 @@ final class FuseRootfs {
      * them. Harmless if the start turns out not to need them.
      */
     static void prewarm() {
-        Thread t = new Thread(() -> {
-            ClassLoader l = FuseRootfs.class.getClassLoader();
-            for (String c : new String[] {"io.squashroot.overlay.HostFs", "io.squashroot.fuse.JnrFuseBackend"}) {
-                try {
-                    Class.forName(c, true, l);
-                } catch (Throwable e) {
-                    // the real use reports it
-                }
-            }
-        }, "squashroot-prewarm");
+        Thread t = new Thread(FuseRootfs::warm, "squashroot-prewarm");
         t.setDaemon(true);
         t.start();
+    }
+
+    /**
+     * The set-up {@link #prewarm} runs, in the calling thread: the overlay's libc binding,
+     * libfuse (loaded, its callbacks bound, nothing mounted) and the shared block cache (Caffeine's set-up). The class-data-sharing training run calls it so
+     * that jnr-ffi's own classes are archived too.
+     */
+    static void warm() {
+        try {
+            // in the order the start needs them: the image is opened (into the cache) before
+            // the overlay's first host call, the mount comes last
+            BlockCache.shared();
+            Class.forName("io.squashroot.overlay.HostFs", true, FuseRootfs.class.getClassLoader());
+            FuseMount.warmUp();
+        } catch (Throwable e) {
+            // the real use reports it
+        }
     }
 
     static Rootfs mount(Path image, Path upper, Path mountpoint) throws IOException {

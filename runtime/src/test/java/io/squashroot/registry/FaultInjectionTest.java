@@ -257,6 +257,52 @@ class FaultInjectionTest {
     }
 
     @Test
+    void tlsTrust_isReadOnlyForHttps_soABrokenCaFileAffectsOnlyTlsRegistries() throws Exception {
+        Path bad = tmp.resolve("bad-ca.pem");
+        java.nio.file.Files.writeString(bad, "not a certificate\n");
+        Map<String, String> env = Map.of("SSL_CERT_FILE", bad.toString(), "ENROOT_TRANSFER_RETRIES", "0");
+        RegistrySettings plain = reg.settings(tmp.resolve("cache-badca"), Map.of("ENROOT_ALLOW_HTTP", "yes", "SSL_CERT_FILE", bad.toString()));
+        StoredImage img = ImageStore.open(plain).pull("docker://" + proxy.hostPort() + "/test/busybox:latest",
+                Platform.forArch("amd64"), ImportProgress.NONE);
+        assertEquals(1, img.layersLowestFirst().size());
+        RegistrySettings tls = reg.settings(tmp.resolve("cache-badca-tls"), env);
+        IOException e = assertThrows(IOException.class, () -> ImageStore.open(tls).pull(
+                "docker://" + reg.https + "/test/busybox:latest", Platform.forArch("amd64"), ImportProgress.NONE));
+        assertTrue(e.getMessage().contains(bad + ": not a PEM certificate file"), e.getMessage());
+    }
+
+    @Test
+    void transportClose_endsItsClientsSelectorThreads() throws Exception {
+        java.util.Set<Thread> others = selectorThreads(); // e.g. the proxy's own client
+        RegistrySettings s = reg.settings(tmp.resolve("cache"), Map.of("ENROOT_ALLOW_HTTP", "yes"));
+        HttpTransport t = new HttpTransport(s);
+        RegistryClient c = new RegistryClient(t, Credentials.none(),
+                ImageReference.parse("docker://" + proxy.hostPort() + "/test/busybox:latest"), sleeps::add);
+        c.manifest("latest", Platform.forArch("amd64"));
+        java.util.Set<Thread> ours = selectorThreads();
+        ours.removeAll(others);
+        assertEquals(1, ours.size(), "one plain-http client: " + ours);
+        t.close();
+        for (Thread th : ours) {
+            th.join(5000);
+            assertFalse(th.isAlive(), th.getName() + " still runs after close");
+        }
+        for (Thread th : others) {
+            assertTrue(th.isAlive(), "another client's " + th.getName() + " was stopped too");
+        }
+    }
+
+    private static java.util.Set<Thread> selectorThreads() {
+        java.util.Set<Thread> out = new java.util.HashSet<>();
+        for (Thread th : Thread.getAllStackTraces().keySet()) {
+            if (th.getName().matches("HttpClient-\\d+-SelectorManager")) {
+                out.add(th);
+            }
+        }
+        return out;
+    }
+
+    @Test
     void stream_notDrainedTwice() throws IOException {
         RegistryClient c = client("test/busybox:latest");
         Descriptor layer = c.manifest("latest", Platform.forArch("amd64")).manifest().layers().get(0);

@@ -1,6 +1,7 @@
 package io.squashroot.registry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -279,5 +280,26 @@ class ImageStoreTest {
         java.nio.file.FileAlreadyExistsException e = assertThrows(java.nio.file.FileAlreadyExistsException.class,
                 () -> s.importFlat(uri("whiteout:latest"), Platform.forArch("amd64"), out, ImportProgress.NONE));
         assertTrue(e.getMessage().contains("whiteout.sqsh"), e.getMessage());
+    }
+
+    @Test
+    void reimportFlat_reusesCachedFlatImageOnlyForSameSquashOptions() throws IOException {
+        Path cache = tmp.resolve("c11");
+        RegistrySettings rs = reg.settings(cache, Map.of("SQUASHROOT_INSECURE_REGISTRIES", reg.http));
+        ImageStore lzo = new ImageStore(rs, new WriterConverter(Map.of()), d -> { });
+        Path a = tmp.resolve("flat-a.sqsh");
+        Path b = tmp.resolve("flat-b.sqsh");
+        Path z = tmp.resolve("flat-zstd.sqsh");
+        lzo.importFlat(uri("busybox:latest"), Platform.forArch("amd64"), a, ImportProgress.NONE);
+        lzo.importFlat(uri("busybox:latest"), Platform.forArch("amd64"), b, ImportProgress.NONE);
+        assertEquals(Files.getAttribute(a, "unix:ino"), Files.getAttribute(b, "unix:ino"), "re-import: the same cached flat image");
+        ImageStore zstd = new ImageStore(rs, new WriterConverter(Map.of("ENROOT_SQUASH_OPTIONS", "-comp zstd")), d -> { });
+        zstd.importFlat(uri("busybox:latest"), Platform.forArch("amd64"), z, ImportProgress.NONE);
+        assertNotEquals(Files.getAttribute(a, "unix:ino"), Files.getAttribute(z, "unix:ino"));
+        try (SquashfsImage ia = SquashfsImage.open(a); SquashfsImage iz = SquashfsImage.open(z)) {
+            assertEquals("lzo", ia.superblock().compressionName());
+            assertEquals("zstd", iz.superblock().compressionName());
+        }
+        assertEquals(2, files(cache.resolve("flat")).size());
     }
 }

@@ -62,6 +62,23 @@ class EnrootMountTest {
     }
 
     @Test
+    void bindWithFlags_keepsFlagsTheNamespaceLocks_whenTheEntryOmitsThem() throws Exception {
+        // A noatime mount seen from a nested user namespace has its atime flag locked: a
+        // "bind,ro" remount without noatime is refused (EPERM), so the one-call mount fails and
+        // the step-by-step path, which repeats the locked flags, has to do it.
+        Out o = ns("mkdir -p \"$HOST/locked\"; mount -t tmpfs -o noatime,nodev tmpfs \"$HOST/locked\"\n"
+                + "echo inside > \"$HOST/locked/f\"\n"
+                + "unshare --user --map-root-user --mount --propagation private bash -ec '\n"
+                + "  enroot-mount --root \"$ROOT\" - <<< \"$HOST/locked /mnt/l none x-create=dir,bind,ro,nosuid\"\n"
+                + "  cat \"$ROOT/mnt/l/f\"; grep \" $ROOT/mnt/l \" /proc/self/mountinfo | tail -1 | cut -d\" \" -f6'");
+        assertEquals(0, o.status(), o.err());
+        List<String> lines = o.out().lines().toList();
+        assertEquals("inside", lines.get(0));
+        List<String> flags = List.of(lines.get(1).split(","));
+        assertTrue(flags.containsAll(List.of("ro", "nosuid", "nodev", "noatime")), lines.get(1));
+    }
+
+    @Test
     void fileMountPoint_isCreatedAsFile() throws Exception {
         Out o = ns("enroot-mount --root \"$ROOT\" - <<< \"$HOST/file.txt /etc/deep/conf none x-create=file,bind\"\n"
                 + "cat \"$ROOT/etc/deep/conf\"");

@@ -19,7 +19,8 @@ ismntopt() {
 }
 
 # Resolves $2 inside root $1 like enroot's realpathat: symlinks are followed relative to the
-# root, ".." stops at the root, missing components are kept as they are.
+# root, ".." stops at the root, missing components are kept as they are. The result is left in
+# _em_path (a variable, not output: a command substitution would fork once per mount).
 resolve() {
     local -r top="${1%/}"
     local rest="$2" res="" comp link links=0 missing=0
@@ -43,25 +44,55 @@ resolve() {
         [ -e "${top}${res}/${comp}" ] || missing=$((missing + 1))
         res+="/${comp}"
     done
-    printf "%s" "${top}${res:-/}"
+    _em_path="${top}${res:-/}"
 }
 
-# The per-mount flags (mountinfo field 6) of the mount at $1 that a user namespace locks:
-# a remount must repeat them or it fails with EPERM.
+# The per-mount flags (mountinfo field 6) of the mount at $1 that a user namespace locks: a
+# remount must repeat them or it fails with EPERM. Left in _em_locked as ",flag,flag" (a
+# variable, not output: no subshell).
 locked_flags() {
     local -r target="$1"
-    local id parent dev fsroot mnt opts rest found="" f out=""
+    local id parent dev fsroot mnt opts rest found=""
     while read -r id parent dev fsroot mnt opts rest; do
         printf -v mnt "%b" "${mnt//\\/\\0}"
         [ "${mnt}" = "${target}" ] && found="${opts}"
     done < /proc/self/mountinfo
-    IFS=, read -r -a f <<< "${found}"
+    lockable "${found}"
+}
+
+# The lockable flags among the mount flags $1, into _em_locked.
+lockable() {
+    local f o
+    _em_locked=""
+    IFS=, read -r -a f <<< "$1"
     for o in ${f[@]+"${f[@]}"}; do
         case "${o}" in
-        ro|nosuid|nodev|noexec|noatime|nodiratime|relatime) out+=",${o}" ;;
+        ro|nosuid|nodev|noexec|noatime|nodiratime|relatime) _em_locked+=",${o}" ;;
         esac
     done
-    printf "%s" "${out}"
+}
+
+# The locked flags a bind of host path $1 will carry: those of the mount containing it, from a
+# table of the mounts read once (sources are host paths, whose mounts do not change while the
+# container is set up). Into _em_locked.
+source_flags() {
+    local id parent dev fsroot mnt opts rest i best=-1 found=""
+    if [ -z "${_em_mnts+set}" ]; then
+        _em_mnts=() _em_opts=()
+        while read -r id parent dev fsroot mnt opts rest; do
+            printf -v mnt "%b" "${mnt//\\/\\0}"
+            _em_mnts+=("${mnt}") _em_opts+=("${opts}")
+        done < /proc/self/mountinfo
+    fi
+    resolve / "$1" || { _em_locked=""; return 0; }
+    for i in "${!_em_mnts[@]}"; do
+        mnt="${_em_mnts[i]}"
+        # the longest mount point containing the path wins; a later equal one is mounted over it
+        if [[ "${_em_path}" == "${mnt%/}"/* || "${_em_path}" == "${mnt}" ]] && ((${#mnt} >= best)); then
+            best=${#mnt} found="${_em_opts[i]}"
+        fi
+    done
+    lockable "${found}"
 }
 
 create() {
@@ -93,7 +124,8 @@ mount_entry() {
         return 0
     }
 
-    path=$(resolve "${root}" "${dst}") || { fail "failed to resolve path: ${root%/}/${dst#/}"; return 0; }
+    resolve "${root}" "${dst}" || { fail "failed to resolve path: ${root%/}/${dst#/}"; return 0; }
+    path="${_em_path}"
 
     IFS=, read -r -a list <<< "${opts}"
     for o in ${list[@]+"${list[@]}"}; do
@@ -135,13 +167,33 @@ mount_entry() {
         return 0
     fi
 
+    # One mount(8) per entry where possible: libmount performs a bind's flags as its own
+    # remount, and the propagation change, after the mount. The remount must repeat the flags a
+    # user namespace locks on the source's mount (say noatime), so those are added first (the
+    # entry's own come after and win). Should that one call still fail, the steps below run
+    # (a failed remount leaves the plain bind, which they mount over in this private namespace).
+    local joined="${prop[*]+${prop[*]}}" all
+    joined="${joined// /,}"
+    if [ -z "${remount}" ] && [ -n "${bind}" ]; then
+        _em_locked=""
+        [ -n "${data}" ] && source_flags "${src}"
+        all="${_em_locked#,}${data:+${_em_locked:+,}${data}}${joined:+,${joined}}"
+        all="${all#,}"
+        mount -n "${bind}" ${all:+-o "${all}"} "${src}" "${path}" 2> /dev/null && return 0
+    elif [ -z "${remount}" ] && [ -n "${type}" ] && [ "${type}" != none ]; then
+        all="${data}${joined:+${data:+,}${joined}}"
+        mount -n -t "${type}" ${all:+-o "${all}"} "${src}" "${path}" 2> /dev/null && return 0
+    fi
+
     if [ -n "${remount}" ]; then
-        mount -n -o "remount${bind:+,bind}$(locked_flags "${path}")${data:+,${data}}" "${path}" 2> /dev/null \
+        locked_flags "${path}"
+        mount -n -o "remount${bind:+,bind}${_em_locked}${data:+,${data}}" "${path}" 2> /dev/null \
             || { fail "failed to mount: ${src} at ${path}"; return 0; }
     elif [ -n "${bind}" ]; then
         mount -n "${bind}" "${src}" "${path}" 2> /dev/null || { fail "failed to mount: ${src} at ${path}"; return 0; }
         if [ -n "${data}" ]; then
-            mount -n -o "remount,bind$(locked_flags "${path}"),${data}" "${path}" 2> /dev/null \
+            locked_flags "${path}"
+            mount -n -o "remount,bind${_em_locked},${data}" "${path}" 2> /dev/null \
                 || { fail "failed to mount: ${src} at ${path}"; return 0; }
         fi
     elif [ -n "${type}" ] && [ "${type}" != none ]; then

@@ -24,25 +24,28 @@ readonly mount_file="${rundir}/fstab"
 readonly rc_file="${rundir}/rc"
 readonly kinds=(hooks.d mounts.d environ.d)
 export PATH="${scripts}/bin:${PATH:-/usr/sbin:/usr/bin:/sbin:/bin}"
-unshare_bin=$(command -v unshare)
-env_bin=$(command -v env)
+# (hash, not $(command -v): a command substitution forks, and every fork shows in start latency)
+hash unshare env
+unshare_bin="${BASH_CMDS[unshare]}"
+env_bin="${BASH_CMDS[env]}"
 
 source "${scripts}/common.sh"
 source "${scripts}/mount.sh"
 enroot-mount() { enroot_mount "$@"; }
 
-# Files of one kind (hooks.d, mounts.d, environ.d) in run order: squashroot's built-in ones
-# (unless the system directory has a file of the same name, e.g. enroot's stock set), then the
-# system directory, then the user's.
+# Files of one kind (hooks.d, mounts.d, environ.d) in run order, into the array _parts:
+# squashroot's built-in ones (unless the system directory has a file of the same name, e.g.
+# enroot's stock set), then the system directory, then the user's.
 parts() {
     local -r kind="$1" suffix="$2"
     local f
+    _parts=()
     shopt -s nullglob
     for f in "${scripts}/${kind}"/*"${suffix}"; do
-        [ -e "${ENROOT_SYSCONF_PATH}/${kind}/${f##*/}" ] || ! builtin_wanted "${f##*/}" || printf "%s\n" "${f}"
+        [ -e "${ENROOT_SYSCONF_PATH}/${kind}/${f##*/}" ] || ! builtin_wanted "${f##*/}" || _parts+=("${f}")
     done
     for f in "${ENROOT_SYSCONF_PATH}/${kind}"/*"${suffix}" "${ENROOT_CONFIG_PATH}/${kind}"/*"${suffix}"; do
-        printf "%s\n" "${f}"
+        _parts+=("${f}")
     done
     shopt -u nullglob
 }
@@ -66,7 +69,8 @@ do_environ() {
     local env
     : > "${environ_file}"
     common::envsubst "${rootfs}/etc/environment" >> "${environ_file}"
-    parts environ.d .env | while read -r f; do common::envsubst "${f}"; done >> "${environ_file}"
+    parts environ.d .env
+    for f in ${_parts[@]+"${_parts[@]}"}; do common::envsubst "${f}"; done >> "${environ_file}"
     if declare -F environ > /dev/null; then
         environ >> "${environ_file}"
     fi
@@ -80,7 +84,8 @@ do_environ() {
 do_mounts_init() {
     : > "${mount_file}"
     common::envsubst "${rootfs}/etc/fstab" >> "${mount_file}"
-    parts mounts.d .fstab | while read -r f; do common::envsubst "${f}"; done >> "${mount_file}"
+    parts mounts.d .fstab
+    for f in ${_parts[@]+"${_parts[@]}"}; do common::envsubst "${f}"; done >> "${mount_file}"
     # The container has its own pid namespace: give it its own /proc.
     printf "none /proc none x-create=dir,x-detach,nofail,silent 0 -1\n" >> "${mount_file}"
     printf "proc /proc proc x-create=dir,rw,nosuid,nodev,noexec 0 -1\n" >> "${mount_file}"
@@ -88,9 +93,12 @@ do_mounts_init() {
 }
 
 do_hooks() {
-    mv "${mount_file}" "${mount_file}~"
+    # The hooks append to an empty ENROOT_MOUNTS; the entries so far are put back after.
+    local -a saved=()
+    mapfile -t saved < "${mount_file}"
     : > "${mount_file}"
-    parts hooks.d .sh | while read -r f; do
+    parts hooks.d .sh
+    for f in ${_parts[@]+"${_parts[@]}"}; do
         if [ -x "${f}" ]; then
             "${f}" < /dev/null || common::err "${f} exited with return code $?"
         fi
@@ -99,7 +107,7 @@ do_hooks() {
         hooks
     fi
     enroot-mount --root "${rootfs}" "${mount_file}"
-    mv "${mount_file}~" "${mount_file}"
+    printf "%s\n" ${saved[@]+"${saved[@]}"} > "${mount_file}"
     common::envfmt "${environ_file}"
 }
 
