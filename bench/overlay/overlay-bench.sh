@@ -8,6 +8,8 @@
 #   --prepare only builds the inputs (kept in WORKDIR and reused by later runs).
 #   SIZE_MB=1024 FILES=10000 LAYERS="1 10 40" PYTHON_TREE=/path/to/python/prefix RUNS=3
 #   WORKLOADS="seqwrite untar copyup walk" COLD=yes   (subsets: LAYERS="" skips the lookups)
+#   WARM=yes: read the images into the page cache before each timed write workload
+#   The workload and lookup rows run ours, fuse-overlayfs and kernel overlayfs in turn, RUNS rounds.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
 prepare=no
@@ -20,6 +22,7 @@ LAYERS=${LAYERS-"1 10 40"}
 RUNS=${RUNS:-3}
 WORKLOADS=${WORKLOADS:-"seqwrite untar copyup walk"}
 COLD=${COLD:-yes}
+WARM=${WARM:-no}
 PYTHON_TREE=${PYTHON_TREE:-}
 [ "$(id -u)" -eq 0 ] || { echo "overlay-bench: run as root (drop_caches, kernel overlayfs)" >&2; exit 1; }
 for t in mksquashfs squashfuse fuse-overlayfs; do
@@ -127,6 +130,32 @@ elapsed "$t"; }
 
 median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 
+# Write workloads start with the images in the page cache when WARM=yes (others on the machine
+# dropping caches then cannot turn one system's run into a disk benchmark).
+warm() { # WORKLOAD IMAGE...
+    local wl=$1; shift
+    case "$WARM:$wl" in yes:seqwrite|yes:untar|yes:copyup) cat "$@" > /dev/null ;; esac
+}
+
+# run3 WORKLOAD IMAGE... -> "ours fuse-overlayfs kernel" medians over RUNS rounds; each round
+# runs the three systems one after the other on fresh mounts, so load that drifts during the
+# session hits all three alike.
+run3() {
+    local wl=$1; shift
+    local o=() f=() k=() sys t
+    for ((r = 0; r < RUNS; r++)); do
+        for sys in ours fuse-overlayfs kernel; do
+            fresh
+            mount_sys "$sys" "$W/run/mnt" "$W/run/upper" "$@"
+            warm "$wl" "$@"
+            t=$(w_$wl "$W/run/mnt")
+            case $sys in ours) o+=("$t") ;; fuse-overlayfs) f+=("$t") ;; kernel) k+=("$t") ;; esac
+        done
+    done
+    fresh
+    echo "$(printf '%s\n' "${o[@]}" | median) $(printf '%s\n' "${f[@]}" | median) $(printf '%s\n' "${k[@]}" | median)"
+}
+
 # run WORKLOAD SYSTEM IMAGE...  -> median seconds over RUNS fresh mounts
 run() {
     local wl=$1 sys=$2; shift 2
@@ -145,12 +174,12 @@ build_images
 echo "| workload | ours (s) | fuse-overlayfs (s) | kernel overlayfs (s) | ours vs fuse-overlayfs |"
 echo "| --- | --- | --- | --- | --- |"
 for wl in $WORKLOADS; do
-    o=$(run $wl ours "$W/base.sqsh"); f=$(run $wl fuse-overlayfs "$W/base.sqsh"); k=$(run $wl kernel "$W/base.sqsh")
+    read -r o f k < <(run3 $wl "$W/base.sqsh")
     echo "| $wl | $o | $f | $k | $(echo "scale=2; $f / $o" | bc)× speed |"
 done
 for n in $LAYERS; do
     imgs=(); for ((l = 0; l < n; l++)); do imgs+=("$W/layers$n/l$l.sqsh"); done
-    o=$(run lookup ours "${imgs[@]}"); f=$(run lookup fuse-overlayfs "${imgs[@]}"); k=$(run lookup kernel "${imgs[@]}")
+    read -r o f k < <(run3 lookup "${imgs[@]}")
     echo "| lookup, $n layers | $o | $f | $k | $(echo "scale=2; $f / $o" | bc)× speed |"
 done
 [ "$COLD" = yes ] || exit 0

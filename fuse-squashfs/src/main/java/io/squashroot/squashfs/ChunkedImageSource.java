@@ -88,6 +88,22 @@ final class ChunkedImageSource implements ImageSource {
         }
     }
 
+    /**
+     * Without a node cache the chunks help only readers that come back (metadata, small files
+     * read in pieces by the kernel); a file streamed once (a copy-up, a whole-file transfer)
+     * reads the file directly: large sequential positional reads, with the kernel's readahead,
+     * and no chunk copies evicting what the mount's readers keep. With a node cache, chunks
+     * are what lets nodes share the image, so they stay.
+     */
+    @Override
+    public void readFullyOnce(long position, ByteBuffer dst) throws IOException {
+        if (store != null) {
+            readFully(position, dst);
+        } else {
+            file.readFully(position, dst);
+        }
+    }
+
     private byte[] chunk(long index) throws IOException {
         long previous = lastChunk.getAndSet(index);
         if (readahead > 0 && index == previous + 1) {

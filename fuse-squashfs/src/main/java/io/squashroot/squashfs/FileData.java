@@ -103,11 +103,11 @@ final class FileData {
                 if (stored != len) {
                     throw ctx.corrupt("data block", blockPos, "stored block of " + stored + " bytes, expected " + len);
                 }
-                ctx.read("data block", blockPos, o);
+                ctx.read("data block", blockPos, o, true);
                 o.flip();
             } else {
                 ByteBuffer in = d.in.clear().limit(stored);
-                ctx.read("data block", blockPos, in);
+                ctx.read("data block", blockPos, in, true);
                 in.flip();
                 int got;
                 try {

@@ -72,13 +72,22 @@ final class ImageContext {
 
     /** Reads {@code dst.remaining()} bytes at {@code pos}, which must lie below bytes_used. */
     void read(String structure, long pos, ByteBuffer dst) throws IOException {
+        read(structure, pos, dst, false);
+    }
+
+    /** As {@link #read(String, long, ByteBuffer)}; {@code once}: see {@link ImageSource#readFullyOnce}. */
+    void read(String structure, long pos, ByteBuffer dst, boolean once) throws IOException {
         long end = pos + dst.remaining();
         if (pos < 0 || end > sb.bytesUsed() || end < pos) {
             throw corrupt(structure, pos, "extends past the end of the image (bytes_used 0x"
                     + Long.toHexString(sb.bytesUsed()) + ")");
         }
         try {
-            source.readFully(pos, dst);
+            if (once) {
+                source.readFullyOnce(pos, dst);
+            } else {
+                source.readFully(pos, dst);
+            }
         } catch (EOFException e) {
             throw corrupt(structure, pos, "image is truncated");
         }

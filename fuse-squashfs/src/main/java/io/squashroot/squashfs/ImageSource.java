@@ -20,4 +20,13 @@ interface ImageSource extends Closeable {
      * @throws java.io.EOFException if the image ends first
      */
     void readFully(long position, ByteBuffer dst) throws IOException;
+
+    /**
+     * As {@link #readFully}, for bytes read once from start to end (a whole file streamed by
+     * {@link FileData#transferTo}): a source that keeps what it reads for later readers may
+     * go past its cache, where caching would only cost copies and evict what others use.
+     */
+    default void readFullyOnce(long position, ByteBuffer dst) throws IOException {
+        readFully(position, dst);
+    }
 }

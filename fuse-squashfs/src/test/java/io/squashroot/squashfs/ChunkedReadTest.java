@@ -76,6 +76,34 @@ class ChunkedReadTest {
     }
 
     @Test
+    void transferTo_chunkedWithoutNodeCache_readsDataPastTheChunks() throws Exception {
+        byte[] expected = Files.readAllBytes(dir.resolve("src/d/big"));
+        try (SquashfsImage img = SquashfsImage.open(image, BlockCache.create(0),
+                ReadSettings.defaults().withChunk(1 << 20, 0))) {
+            Inode.Directory d = (Inode.Directory) img.inode(img.lookup(img.root(), "d").orElseThrow());
+            Inode.RegularFile big = (Inode.RegularFile) img.inode(img.lookup(d, "big").orElseThrow());
+            ReadStats before = img.readStats();
+            byte[] got = new byte[expected.length];
+            img.transferTo(big, new BlockWriter() {
+                @Override
+                public java.nio.ByteBuffer take(int capacity) {
+                    return java.nio.ByteBuffer.allocateDirect(capacity);
+                }
+
+                @Override
+                public void write(java.nio.ByteBuffer data, long position) {
+                    data.get(got, (int) position, data.remaining());
+                }
+            });
+            ReadStats after = img.readStats();
+            assertTrue(java.util.Arrays.equals(expected, got));
+            assertEquals(before.memoryHits() + before.memoryMisses(), after.memoryHits() + after.memoryMisses(),
+                    "a whole-file transfer does not go through the chunk memory: " + after);
+            assertTrue(after.backingBytes() - before.backingBytes() >= expected.length, after.toString());
+        }
+    }
+
+    @Test
     void neverChunksBelowBlockSize() {
         assertEquals(1 << 20, ReadSettings.defaults().withChunk(4096, 0).effectiveChunk(1 << 20));
         assertEquals(0, ReadSettings.direct().effectiveChunk(1 << 17));

@@ -73,7 +73,8 @@ class UpperLimitsTest {
         Path fs = Files.createDirectories(tmp.resolve("fs"));
         Sh.ok("truncate", "-s", "256M", img.toString());
         Sh.ok("mkfs.btrfs", "-q", img.toString());
-        Sh.ok("mount", "-o", "loop", img.toString(), fs.toString());
+        Sh.Result mounted = Sh.run(List.of("mount", "-o", "loop", img.toString(), fs.toString()));
+        assumeTrue(mounted.status() == 0, "no btrfs loop mount here (kernel or loop devices): " + mounted.out());
         try {
             Path upper = fs.resolve("upper");
             Sh.ok("btrfs", "-q", "quota", "enable", fs.toString());
