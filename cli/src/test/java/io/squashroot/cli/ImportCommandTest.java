@@ -306,6 +306,8 @@ class ImportCommandTest {
         assertEquals(0, use.status(), use.err());
         assertEquals(3, use.err().lines().filter(l -> l.startsWith("[INFO] layer ") && l.endsWith(" cached")).count(), use.err());
         assertEquals(0, count(home.resolve(".cache/enroot/squashroot/layers"), ".sqsh"), "nothing downloaded or converted");
+        // Each hashed system layer is remembered by its identity (inode, size, mtime, ctime).
+        assertEquals(3, count(home.resolve(".cache/enroot/squashroot/verified"), ".stamp"));
         try (SquashfsImage img = SquashfsImage.open(home.resolve("a.sqsh"))) {
             assertTrue(img.lookup("/a.txt").isPresent());
         }
@@ -323,17 +325,17 @@ class ImportCommandTest {
             f.seek(f.length() / 2);
             f.write(b ^ 0x5a);
         }
-        Path home2 = home("home-sys-user2", "sqtest");
-        Run tampered = squashroot("sqtest", home2, user, "import", "-o", "a.sqsh", uri);
+        // The same user again: the stamp of the changed file no longer matches, so it is hashed.
+        Run tampered = squashroot("sqtest", home, user, "import", "-o", "a2.sqsh", uri);
         assertEquals(0, tampered.status(), tampered.err());
         assertTrue(tampered.err().contains("[WARN] layer sha256:" + top + " in the system cache " + sys
                 + " does not match the digest recorded for it"), tampered.err());
-        try (Stream<Path> s = Files.list(home2.resolve(".cache/enroot/squashroot/layers"))) {
+        try (Stream<Path> s = Files.list(home.resolve(".cache/enroot/squashroot/layers"))) {
             assertEquals(List.of(top + ".json", top + ".sqsh"),
                     s.map(p -> p.getFileName().toString()).sorted().toList(), "only the tampered layer is fetched");
         }
-        try (SquashfsImage img = SquashfsImage.open(home2.resolve("a.sqsh"))) {
-            assertEquals(Files.size(home.resolve("a.sqsh")), Files.size(home2.resolve("a.sqsh")));
+        try (SquashfsImage img = SquashfsImage.open(home.resolve("a2.sqsh"))) {
+            assertEquals(Files.size(home.resolve("a.sqsh")), Files.size(home.resolve("a2.sqsh")));
             assertTrue(img.lookup("/a.txt").isPresent());
         }
     }

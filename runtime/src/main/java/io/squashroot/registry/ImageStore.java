@@ -77,7 +77,7 @@ public final class ImageStore {
         for (Digest d : rec.layers()) {
             Path p = cache.layerPath(d);
             if (!Files.isRegularFile(p)) {
-                p = systemCache == null ? null : SystemCacheCheck.verified(systemCache, d);
+                p = systemCache == null ? null : SystemCacheCheck.verified(systemCache, cache, d);
                 if (p == null) {
                     return Optional.empty();
                 }

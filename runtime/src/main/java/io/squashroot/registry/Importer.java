@@ -198,7 +198,7 @@ final class Importer {
             return cache.layerPath(d);
         }
         if (systemCache != null) {
-            Path p = SystemCacheCheck.verified(systemCache, d);
+            Path p = SystemCacheCheck.verified(systemCache, cache, d);
             if (p == null && Files.exists(systemCache.layerPath(d))) {
                 progress.phase("warning: layer " + d + " in the system cache " + systemCache.root()
                         + " does not match the digest recorded for it; fetching it into the user's cache");

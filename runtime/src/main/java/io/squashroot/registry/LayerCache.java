@@ -36,6 +36,7 @@ import java.util.Set;
  *   flat/KEY.sqsh             the flat image of one (manifest, URI, squash options)
  *   images/NAME.json          what a reference resolved to: manifest, config, layers, rc
  *   pins/KEY.json             a named fuse-mode container's image (its layers are never pruned)
+ *   verified/HEX.stamp        identity of a system-cache layer image this user has hashed
  *   tmp/                      work files, renamed into place only when complete and verified
  *   locks/                    per-digest locks; cache.lock: imports shared, prune exclusive
  * </pre>
@@ -73,7 +74,7 @@ public final class LayerCache {
             Files.setPosixFilePermissions(root, PosixFilePermissions.fromString("rwx------"));
         }
         LayerCache c = new LayerCache(root, groupReadable);
-        for (String d : List.of("layers", "configs", "rc", "flat", "images", "pins", "tmp", "locks")) {
+        for (String d : List.of("layers", "configs", "rc", "flat", "images", "pins", "verified", "tmp", "locks")) {
             c.dir(d);
         }
         return c;
@@ -125,6 +126,11 @@ public final class LayerCache {
 
     Path imagePath(String name) {
         return root.resolve("images").resolve(name + ".json");
+    }
+
+    /** The stamp of a system-cache layer image this user has hashed (SystemCacheCheck). */
+    Path verifiedPath(Digest d) {
+        return root.resolve("verified").resolve(d.hex() + ".stamp");
     }
 
     Path pinPath(String key) {
@@ -314,6 +320,11 @@ public final class LayerCache {
             freed += sweep("configs", ".json", keep, "config:", cutoff);
             freed += sweep("rc", ".sqsh", keep, "rc:", cutoff);
             freed += sweep("flat", ".sqsh", keep, "flat:", cutoff);
+            for (Path p : files("verified", ".stamp")) {
+                if (Files.getLastModifiedTime(p).toInstant().isBefore(cutoff)) {
+                    freed += delete(p); // the next use hashes that system-cache layer again
+                }
+            }
             for (Path p : files("tmp", "")) {
                 freed += delete(p);
             }
