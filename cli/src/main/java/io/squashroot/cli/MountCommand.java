@@ -38,8 +38,9 @@ import picocli.CommandLine.Parameters;
                 "                   root, the calling user otherwise)",
                 "  allow_other      let other users in (user_allow_other in /etc/fuse.conf)",
                 "  cache_size=SIZE  decoded-block cache, e.g. 256M (default 64M)",
-                "  prefetch=N       blocks decoded past the kernel's readahead (default 4)",
-                "  threads=N        request worker threads (default: 2 x CPUs, 4..16)",
+                "  prefetch=N       blocks decoded ahead of a sequential reader (default 4;",
+                "                   0 below 4 CPUs, where the workers already use them all)",
+                "  threads=N        request worker threads (default: one per CPU, 2..16)",
                 "  entry_timeout=S  attr_timeout=S  kernel cache lifetimes (default 86400)",
                 "  nokernel_cache  readahead=SIZE  fsname=NAME  subtype=NAME"})
 public class MountCommand implements Callable<Integer> {
@@ -68,10 +69,15 @@ public class MountCommand implements Callable<Integer> {
     CommandLine.Model.CommandSpec spec;
 
     static final long DEFAULT_CACHE_BYTES = 64L << 20;
-    static final int DEFAULT_PREFETCH = 4;
+    /**
+     * Readahead decodes on threads of its own, which pays only when cores are left over: on 2
+     * cores the hand-over between prefetch and request threads cost a fifth more server CPU
+     * than the workers decoding on demand (docs/benchmarks.md).
+     */
+    static final int DEFAULT_PREFETCH = Runtime.getRuntime().availableProcessors() >= 4 ? 4 : 0;
 
     /** What {@link #openTree} needs besides the FUSE options. */
-    protected record TreeSettings(long cacheBytes, int prefetchBlocks, long kernelReadahead) {
+    protected record TreeSettings(long cacheBytes, int prefetchBlocks) {
     }
 
     /** JVM uptime when the command began (after JVM start and picocli), for the server's log. */
@@ -105,7 +111,7 @@ public class MountCommand implements Callable<Integer> {
         if (MountTable.isFuseMount(mp)) {
             throw new ExitException(1, mp + ": already mounted (squashroot umount " + mp + " first)");
         }
-        TreeSettings settings = new TreeSettings(cacheBytes, prefetch, opts.readaheadBytes());
+        TreeSettings settings = new TreeSettings(cacheBytes, prefetch);
         if (!foreground) {
             FuseMount.checkDevice(); // libfuse and the image are checked by the server, whose
             // one-line complaint start() repeats: opening them here too would only slow the start
@@ -159,16 +165,16 @@ public class MountCommand implements Callable<Integer> {
             return OverlayLayers.open(image, lowers, upper, s);
         }
         SquashfsImage img = SquashfsImage.open(image, BlockCache.create(s.cacheBytes()));
-        // Two decoders and a bounded queue: readahead is a hint, so work that does not fit is dropped.
+        // Two decoders and a bounded queue: readahead is a hint, so work that does not fit is
+        // refused (the tree takes the refusal back and lets the reader decode the block).
         java.util.concurrent.ExecutorService pool = s.prefetchBlocks() == 0 ? null
                 : new java.util.concurrent.ThreadPoolExecutor(2, 2, 0, java.util.concurrent.TimeUnit.SECONDS,
                         new java.util.concurrent.ArrayBlockingQueue<>(256), r -> {
                             Thread t = new Thread(r, "prefetch");
                             t.setDaemon(true);
                             return t;
-                        }, new java.util.concurrent.ThreadPoolExecutor.DiscardPolicy());
-        SquashfsTree tree = new SquashfsTree(img, pool == null ? Runnable::run : pool, s.prefetchBlocks(),
-                s.kernelReadahead());
+                        }, new java.util.concurrent.ThreadPoolExecutor.AbortPolicy());
+        SquashfsTree tree = new SquashfsTree(img, pool == null ? Runnable::run : pool, s.prefetchBlocks());
         return new OpenTree() {
             @Override
             public FsTree tree() {

@@ -47,6 +47,14 @@ final class MountDaemon {
         if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAM"))) {
             cmd.add("-Xmx" + (heapBytes >> 20) + "m");
         }
+        if (jvmArgs.stream().noneMatch(a -> a.startsWith("-XX:CompileThresholdScaling") || a.startsWith("-XX:Tier4"))) {
+            // C1 as usual, C2 only for code hot for the server's life (5x its default
+            // thresholds): the start-up and per-lookup code that crossed the defaults a few
+            // thousand calls in cost a second of C2 compilation in every fresh server and
+            // slowed its first metadata walk (docs/benchmarks.md).
+            cmd.addAll(List.of("-XX:Tier4InvocationThreshold=25000", "-XX:Tier4MinInvocationThreshold=3000",
+                    "-XX:Tier4CompileThreshold=75000", "-XX:Tier4BackEdgeThreshold=200000"));
+        }
         for (String a : jvmArgs) {
             // The launcher stops at C1 for quick starts; a server decompressing for hours wants C2.
             if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-XX:TieredStopAtLevel")) {

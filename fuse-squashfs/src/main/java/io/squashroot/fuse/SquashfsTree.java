@@ -37,9 +37,9 @@ import java.util.logging.Logger;
  * files hold their inode, so reads never resolve a path.
  *
  * <p>Sequential reads trigger readahead: when a read starts where the previous one on the same
- * handle ended, {@link #readaheadBlocks} data blocks past the kernel's own readahead window are
- * decoded into the block cache on {@code prefetch} threads, so they are ready when the kernel's
- * window reaches them.
+ * handle ended, the next {@code readaheadBlocks} data blocks are decoded on {@code prefetch}
+ * threads ({@link BlockPrefetch}) and handed to the reads that ask for them, so decoding runs
+ * ahead of the reader instead of inside its request.
  *
  * <p>A block that fails to decode (corrupt image) answers EIO for the file that needs it; other
  * files keep being served. The first failure per image is logged with its position.
@@ -50,11 +50,11 @@ public final class SquashfsTree implements FsTree {
     private static final int O_ACCMODE = 3;
     private static final int PATH_CACHE_ENTRIES = 200_000;
 
+    /** Blocks held by readahead for all open files together, per block of depth. */
+    private static final int BUFFERS_PER_DEPTH = 8;
+
     private final SquashfsImage image;
-    private final Executor prefetch;
-    private final int readaheadBlocks;
-    private final long leadBytes;
-    private final int blockSize;
+    private final BlockPrefetch prefetch;
     private final Cache<String, Inode> paths;
     private final Map<Long, OpenFile> open = new ConcurrentHashMap<>();
     private final AtomicLong nextHandle = new AtomicLong(1);
@@ -63,8 +63,8 @@ public final class SquashfsTree implements FsTree {
     /** Per-handle state: the inode, and where the last read ended (to spot sequential reads). */
     private static final class OpenFile {
         final Inode.RegularFile inode;
+        final BlockPrefetch.Ahead ahead = new BlockPrefetch.Ahead();
         volatile long nextOffset = -1;
-        volatile long prefetchedUpTo;
 
         OpenFile(Inode.RegularFile inode) {
             this.inode = inode;
@@ -77,20 +77,9 @@ public final class SquashfsTree implements FsTree {
      * @param readaheadBlocks data blocks decoded ahead of a sequential reader (0 disables)
      */
     public SquashfsTree(SquashfsImage image, Executor prefetch, int readaheadBlocks) {
-        this(image, prefetch, readaheadBlocks, 0);
-    }
-
-    /**
-     * @param leadBytes how far ahead of a read the kernel already asks on its own (its readahead
-     *                  window, {@link MountOptions#readaheadBytes()}): prefetching starts past it,
-     *                  since blocks inside it are requested by the kernel in parallel anyway
-     */
-    public SquashfsTree(SquashfsImage image, Executor prefetch, int readaheadBlocks, long leadBytes) {
         this.image = image;
-        this.prefetch = prefetch;
-        this.readaheadBlocks = readaheadBlocks;
-        this.leadBytes = leadBytes;
-        this.blockSize = image.superblock().blockSize();
+        this.prefetch = readaheadBlocks <= 0 ? null
+                : new BlockPrefetch(image, prefetch, readaheadBlocks, BUFFERS_PER_DEPTH * readaheadBlocks);
         this.paths = Caffeine.newBuilder().maximumSize(PATH_CACHE_ENTRIES).build();
         paths.put("/", image.root());
     }
@@ -228,7 +217,10 @@ public final class SquashfsTree implements FsTree {
 
     @Override
     public void release(String path, long handle) {
-        open.remove(handle);
+        OpenFile of = open.remove(handle);
+        if (of != null && prefetch != null) {
+            prefetch.release(of.ahead);
+        }
     }
 
     @Override
@@ -243,44 +235,22 @@ public final class SquashfsTree implements FsTree {
             throw new FsException(Errno.EISDIR);
         }
         try {
-            int n = image.read(f, offset, dst);
-            if (n <= 0) {
+            int ahead = of != null && prefetch != null ? prefetch.take(of.ahead, offset, dst) : 0;
+            int n = dst.hasRemaining() ? image.read(f, offset + ahead, dst) : 0;
+            n = Math.max(n, 0) + ahead;
+            if (n == 0) {
                 return 0;
             }
             if (of != null) {
                 boolean sequential = of.nextOffset == offset || offset == 0;
                 of.nextOffset = offset + n;
-                if (sequential && readaheadBlocks > 0) {
-                    readAhead(of, offset + n + leadBytes);
+                if (sequential && prefetch != null) {
+                    prefetch.after(f, of.ahead, offset + n);
                 }
             }
             return n;
         } catch (IOException e) {
             throw io(e, path);
-        }
-    }
-
-    /**
-     * Decodes the blocks after {@code from} into the cache, each once per handle: a one-byte
-     * read of a block's first byte loads the whole block (the cache is the point, not the byte).
-     */
-    private void readAhead(OpenFile of, long from) {
-        long size = of.inode.size();
-        long firstBlock = Math.max(from / blockSize + 1, of.prefetchedUpTo);
-        long lastBlock = Math.min(from / blockSize + readaheadBlocks, (size - 1) / blockSize);
-        if (firstBlock > lastBlock) {
-            return;
-        }
-        of.prefetchedUpTo = lastBlock + 1;
-        for (long b = firstBlock; b <= lastBlock; b++) {
-            long pos = b * blockSize;
-            prefetch.execute(() -> {
-                try {
-                    image.read(of.inode, pos, ByteBuffer.allocate(1));
-                } catch (IOException | RuntimeException ignored) {
-                    // the reader that reaches this block gets the error itself
-                }
-            });
         }
     }
 
@@ -323,6 +293,9 @@ public final class SquashfsTree implements FsTree {
 
     @Override
     public void destroy() {
+        if (prefetch != null) {
+            open.values().forEach(of -> prefetch.release(of.ahead));
+        }
         open.clear();
     }
 }

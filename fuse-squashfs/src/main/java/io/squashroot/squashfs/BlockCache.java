@@ -146,6 +146,14 @@ public final class BlockCache {
         }
     }
 
+    /**
+     * The cached value, or null; loads nothing and leaves the statistics alone (a block read
+     * whole bypasses the cache, so its absence is not a miss).
+     */
+    byte[] getIfPresent(Key key) {
+        return cache.policy().getIfPresentQuietly(key);
+    }
+
     void invalidateImage(long imageId) {
         cache.asMap().keySet().removeIf(k -> k.image() == imageId);
     }

@@ -53,6 +53,8 @@ final class FileData {
                 int word = blocks.word(i);
                 if (word == 0) {
                     putZeros(dst, take);
+                } else if (within == 0 && take == len) {
+                    readWholeBlock(blockPos, word, len, dst);
                 } else {
                     byte[] data = ctx.dataBlock(blockPos, word, len, true, "data block");
                     dst.put(data, within, take);
@@ -81,11 +83,6 @@ final class FileData {
         int n = blocks.count();
         long size = f.size();
         long blockPos = f.blocksStart();
-        Direct d = DIRECT.get();
-        if (d.in.capacity() < bs) {
-            d.in = ByteBuffer.allocateDirect(bs);
-        }
-        ImageContext.Scratch s = ctx.scratch();
         long filePos = 0;
         boolean holeAtEnd = false;
         for (int i = 0; i < n; i++) {
@@ -97,31 +94,10 @@ final class FileData {
                 continue;
             }
             holeAtEnd = false;
-            int stored = ctx.checkWord(word, "data block", blockPos);
             ByteBuffer o = w.take(len).clear().limit(len);
-            if ((word & 0x0100_0000) != 0) {
-                if (stored != len) {
-                    throw ctx.corrupt("data block", blockPos, "stored block of " + stored + " bytes, expected " + len);
-                }
-                ctx.read("data block", blockPos, o, true);
-                o.flip();
-            } else {
-                ByteBuffer in = d.in.clear().limit(stored);
-                ctx.read("data block", blockPos, in, true);
-                in.flip();
-                int got;
-                try {
-                    got = s.decompressor.decompress(in, o);
-                } catch (IOException e) {
-                    throw ctx.corrupt("data block", blockPos, "block does not decompress: " + e.getMessage());
-                }
-                if (got != len) {
-                    throw ctx.corrupt("data block", blockPos, "block decodes to " + got + " bytes, expected " + len);
-                }
-                o.position(0).limit(len);
-            }
+            decodeInto(blockPos, word, len, o, true);
             w.write(o, filePos);
-            blockPos += stored;
+            blockPos += word & 0x00FF_FFFF;
             filePos += len;
         }
         if (f.hasFragment()) {
@@ -138,6 +114,59 @@ final class FileData {
             w.write(o, size - 1);
         }
         return size;
+    }
+
+    /**
+     * A read that wants all of a data block: served from the cache when the block is there,
+     * else decoded straight into {@code dst} without a cache entry. A sequential reader (the
+     * kernel's readahead, extraction) asks for each block once, so caching it would only cost a
+     * heap copy per block and the garbage collection of it; blocks read in pieces still go
+     * through the cache.
+     */
+    private void readWholeBlock(long blockPos, int word, int len, ByteBuffer dst) throws IOException {
+        byte[] cached = ctx.cachedDataBlock(blockPos, len);
+        if (cached != null) {
+            dst.put(cached, 0, len);
+            return;
+        }
+        decodeInto(blockPos, word, len, dst, false);
+        dst.position(dst.position() + len);
+    }
+
+    /**
+     * Decodes the data block with size word {@code word} at {@code blockPos} into the {@code len}
+     * bytes of {@code o} from its position, which is left unchanged. Compressed input goes
+     * through a per-thread direct buffer, so a direct {@code o} (a FUSE reply, an extraction
+     * buffer) is filled by the native decoder without a heap copy. {@code once}: the block is
+     * part of a whole-file stream ({@link ImageSource#readFullyOnce}); a FUSE read is not, since
+     * on shared storage its neighbours are wanted from the same chunk.
+     */
+    private void decodeInto(long blockPos, int word, int len, ByteBuffer o, boolean once) throws IOException {
+        int stored = ctx.checkWord(word, "data block", blockPos);
+        ByteBuffer out = o.duplicate().limit(o.position() + len);
+        if ((word & 0x0100_0000) != 0) {
+            if (stored != len) {
+                throw ctx.corrupt("data block", blockPos, "stored block of " + stored + " bytes, expected " + len);
+            }
+            ctx.read("data block", blockPos, out, once);
+            return;
+        }
+        Direct d = DIRECT.get();
+        if (d.in.capacity() < stored) {
+            d.in = ByteBuffer.allocateDirect(ctx.sb.blockSize());
+        }
+        ByteBuffer in = d.in.clear().limit(stored);
+        ctx.read("data block", blockPos, in, once);
+        in.flip();
+        int got;
+        try {
+            got = ctx.scratch().decompressor.decompress(in, out);
+        } catch (IOException e) {
+            throw ctx.corrupt("data block", blockPos, "block does not decompress: " + e.getMessage());
+        }
+        if (got != len) {
+            throw ctx.corrupt("data block", blockPos, "block decodes to " + got + " bytes, expected " + len);
+        }
     }
 
     /** Decoded length of block {@code i} (§7.3): full, or the short last block. */

@@ -149,6 +149,11 @@ final class ImageContext {
                 () -> loadData(pos, word, length, exact, structure));
     }
 
+    /** The data block at {@code pos} if the cache holds it, else null (nothing is loaded). */
+    byte[] cachedDataBlock(long pos, int length) {
+        return cache.getIfPresent(new BlockCache.Key(id, pos, length, BlockCache.Kind.DATA));
+    }
+
     private byte[] loadData(long pos, int word, int length, boolean exact, String structure) throws IOException {
         int size = checkWord(word, structure, pos);
         Scratch s = scratch();

@@ -1,7 +1,10 @@
 package io.squashroot.squashfs;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * How an image file is read: in aligned chunks of {@code chunkBytes} (so many small reads inside
@@ -15,7 +18,9 @@ import java.util.Map;
  * asked), SQUASHROOT_READAHEAD ({@code squashroot.read.ahead}, chunks, default 4),
  * SQUASHROOT_CHUNK_MEMORY ({@code squashroot.read.memory}, default 64M), SQUASHROOT_NODE_CACHE
  * ({@code squashroot.nodecache.dir}, unset = no node cache) and SQUASHROOT_NODE_CACHE_SIZE
- * ({@code squashroot.nodecache.size}, default 10G). Sizes take K, M and G suffixes.
+ * ({@code squashroot.nodecache.size}, default 10G). Sizes take K, M and G suffixes. A mount of an
+ * image on a local disk reads directly unless chunks or a node cache are asked for
+ * ({@link #forImage}).
  *
  * @param chunkBytes requested chunk size; the effective one is at least the image's block size
  * @param readaheadChunks chunks read ahead on sequential access (0 = none)
@@ -59,6 +64,38 @@ public record ReadSettings(long chunkBytes, int readaheadChunks, long memoryByte
     public static ReadSettings forSequentialScan() {
         ReadSettings env = fromEnvironment();
         return env.nodeCacheDir() != null ? env : direct();
+    }
+
+    /**
+     * For random access to {@code image} (a mount): the environment's settings, except that an
+     * image on a local disk file system is read directly unless the environment asks for chunks
+     * or a node cache. Locally the kernel's page cache already keeps and reads ahead what
+     * chunks would, and a second copy of the image in the heap only costs copies and garbage
+     * collection; chunks pay on network and FUSE file systems, where each request is slow.
+     */
+    public static ReadSettings forImage(Path image) {
+        return forImage(image, System.getenv());
+    }
+
+    static ReadSettings forImage(Path image, Map<String, String> env) {
+        ReadSettings s = from(env);
+        if (s.nodeCacheDir() == null && setting(env, "squashroot.read.chunk", "SQUASHROOT_READ_CHUNK") == null
+                && isLocalDisk(image)) {
+            return direct();
+        }
+        return s;
+    }
+
+    /** File systems whose reads are served by a local disk or memory (statfs type names). */
+    private static final Set<String> LOCAL = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs",
+            "tmpfs", "f2fs", "zfs", "jfs", "reiserfs", "bcachefs", "overlay", "ramfs", "squashfs", "erofs");
+
+    static boolean isLocalDisk(Path image) {
+        try {
+            return LOCAL.contains(Files.getFileStore(image).type());
+        } catch (IOException | SecurityException e) {
+            return false; // unknown: chunked reads are the safe choice for slow storage
+        }
     }
 
     public static ReadSettings defaults() {

@@ -65,9 +65,12 @@ public final class SquashfsImage implements Closeable {
         return open(path, BlockCache.shared());
     }
 
-    /** Opens {@code path} caching decoded blocks in {@code cache}, reading as the environment says ({@link ReadSettings}). */
+    /**
+     * Opens {@code path} caching decoded blocks in {@code cache}, reading as the environment says
+     * for where the image lies ({@link ReadSettings#forImage}).
+     */
     public static SquashfsImage open(Path path, BlockCache cache) throws IOException {
-        return open(path, cache, ReadSettings.fromEnvironment());
+        return open(path, cache, ReadSettings.forImage(path));
     }
 
     /** Opens {@code path} caching decoded blocks in {@code cache} and reading the file as {@code reads} says. */

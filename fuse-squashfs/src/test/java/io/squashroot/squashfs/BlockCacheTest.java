@@ -32,10 +32,35 @@ class BlockCacheTest {
         BlockCache cache = BlockCache.create(300_000);
         try (SquashfsImage image = SquashfsImage.open(TestImages.image(), cache)) {
             Inode.RegularFile f = (Inode.RegularFile) image.lookup("/files/size_3000000").orElseThrow();
-            ByteBuffer all = ByteBuffer.allocate((int) f.size());
-            image.read(f, 0, all);
+            ByteBuffer piece = ByteBuffer.allocate(100_000); // pieces of blocks go through the cache
+            for (long off = 0; off < f.size(); off += piece.capacity()) {
+                image.read(f, off, piece.clear());
+            }
             assertTrue(cache.weightedSize() <= 300_000, "held " + cache.weightedSize());
             assertTrue(cache.evictionCount() > 0);
+        }
+    }
+
+    @Test
+    void wholeBlockRead_bypassesTheCache_andMatchesPieceByPieceReads() throws Exception {
+        BlockCache cache = BlockCache.create(64L << 20);
+        try (SquashfsImage image = SquashfsImage.open(TestImages.image(), cache)) {
+            Inode.RegularFile f = (Inode.RegularFile) image.lookup("/files/size_1048576").orElseThrow();
+            ByteBuffer whole = ByteBuffer.allocateDirect(131072);
+            long held = cache.weightedSize();
+            long lookups = cache.missCount() + cache.hitCount();
+            image.read(f, 262144, whole);
+            assertEquals(held, cache.weightedSize(), "a block read whole is not cached");
+            assertEquals(lookups, cache.missCount() + cache.hitCount(), "nor counted as a miss");
+            ByteBuffer pieces = ByteBuffer.allocate(131072);
+            for (int off = 0; off < 131072; off += 4096) {
+                image.read(f, 262144 + off, pieces.limit(off + 4096));
+            }
+            assertEquals(whole.flip(), pieces.flip());
+            long hits = cache.hitCount();
+            image.read(f, 262144, whole.clear()); // now cached: served from the cache
+            assertEquals(pieces.rewind(), whole.flip());
+            assertEquals(hits, cache.hitCount(), "the quiet lookup leaves the statistics alone");
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -122,6 +123,17 @@ class ChunkedReadTest {
                 () -> ReadSettings.from(Map.of("SQUASHROOT_READ_CHUNK", "lots")));
         assertEquals("SQUASHROOT_READ_CHUNK: expected bytes or a K/M/G size, got 'lots'", e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> ReadSettings.from(Map.of("SQUASHROOT_READ_CHUNK", "1G")));
+    }
+
+    @Test
+    void forImage_readsAnImageOnLocalDiskDirectly_unlessChunksOrANodeCacheAreAskedFor() throws Exception {
+        String fs = Files.getFileStore(image).type();
+        assumeTrue(java.util.Set.of("ext4", "xfs", "btrfs", "tmpfs", "overlay").contains(fs), "image on " + fs);
+        assertEquals(ReadSettings.direct(), ReadSettings.forImage(image, Map.of()));
+        assertEquals(2 << 20, ReadSettings.forImage(image, Map.of("SQUASHROOT_READ_CHUNK", "2M")).chunkBytes());
+        ReadSettings shared = ReadSettings.forImage(image, Map.of("SQUASHROOT_NODE_CACHE", "/var/cache/sq"));
+        assertEquals(Path.of("/var/cache/sq"), shared.nodeCacheDir());
+        assertEquals(ReadSettings.DEFAULT_CHUNK, shared.chunkBytes());
     }
 
     private static ReadStats stats(ReadSettings s) throws Exception {

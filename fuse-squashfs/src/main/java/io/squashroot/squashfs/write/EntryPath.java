@@ -18,30 +18,38 @@ final class EntryPath {
     private EntryPath() {
     }
 
-    static List<byte[]> parse(String name, String what) throws IOException {
-        if (name.startsWith("/")) {
+    static List<byte[]> parse(byte[] name, String what) throws IOException {
+        if (name.length > 0 && name[0] == '/') {
             throw new IOException(what + ": absolute path refused");
         }
         List<byte[]> out = new ArrayList<>();
-        for (String part : name.split("/")) {
-            if (part.isEmpty() || part.equals(".")) {
+        int start = 0;
+        for (int i = 0; i <= name.length; i++) {
+            if (i < name.length && name[i] != '/') {
                 continue;
             }
-            if (part.equals("..")) {
+            int len = i - start;
+            byte[] part = java.util.Arrays.copyOfRange(name, start, i);
+            start = i + 1;
+            if (len == 0 || (len == 1 && part[0] == '.')) {
+                continue;
+            }
+            if (len == 2 && part[0] == '.' && part[1] == '.') {
                 if (out.isEmpty()) {
                     throw new IOException(what + ": path escapes the root with '..'");
                 }
                 out.remove(out.size() - 1);
                 continue;
             }
-            byte[] b = part.getBytes(StandardCharsets.UTF_8);
-            if (b.length > MAX_NAME) {
+            if (len > MAX_NAME) {
                 throw new IOException(what + ": a name is longer than " + MAX_NAME + " bytes");
             }
-            if (part.indexOf('\0') >= 0) {
-                throw new IOException(what + ": a name contains a NUL byte");
+            for (byte b : part) {
+                if (b == 0) {
+                    throw new IOException(what + ": a name contains a NUL byte");
+                }
             }
-            out.add(b);
+            out.add(part);
         }
         return out;
     }

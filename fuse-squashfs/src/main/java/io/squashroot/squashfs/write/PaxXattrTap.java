@@ -9,14 +9,17 @@ import java.util.ArrayDeque;
 import java.util.TreeMap;
 
 /**
- * Sits under Commons Compress's tar reader and keeps the raw bytes of SCHILY.xattr values.
+ * Sits under Commons Compress's tar reader and keeps the raw bytes of SCHILY.xattr values and of
+ * every entry's name and link name.
  *
  * <p>Why: Commons Compress decodes every PAX value as UTF-8 into a String, which destroys binary
- * xattr values (security.capability, trusted.* blobs) containing invalid UTF-8. This stream
- * follows the tar record structure of the bytes as they pass — 512-byte headers, GNU sparse
- * extension headers, data padded to 512 — and parses each PAX extended header ('x') itself. For
- * every 'x' header with xattrs it queues the raw name/value map; the tar reader's entries that
- * carry SCHILY.xattr keys take them off the queue in the same order.
+ * xattr values (security.capability, trusted.* blobs) and names that are not valid UTF-8 (GNU tar
+ * writes those raw, flagged hdrcharset=BINARY). This stream follows the tar record structure of
+ * the bytes as they pass — 512-byte headers, GNU sparse extension headers, data padded to 512 —
+ * and parses each PAX extended header ('x') and GNU long name/link ('L'/'K') itself. For every
+ * 'x' header with xattrs it queues the raw name/value map; the tar reader's entries that carry
+ * SCHILY.xattr keys take them off the queue in the same order. For every member header it queues
+ * the member's raw name and link name ({@link RawNames}), taken off one per entry.
  */
 final class PaxXattrTap extends FilterInputStream {
     private static final int BLOCK = 512;
@@ -26,6 +29,13 @@ final class PaxXattrTap extends FilterInputStream {
     private enum State { HEADER, EXTENSION, DATA, PAD }
 
     private final ArrayDeque<TreeMap<String, byte[]>> queue = new ArrayDeque<>();
+    private final ArrayDeque<RawNames> names = new ArrayDeque<>();
+    /** From the last PAX header and GNU long name/link records, for the next member header. */
+    private byte[] paxPath;
+    private byte[] paxLink;
+    private byte[] longName;
+    private byte[] longLink;
+    private byte longType;
     private final byte[] header = new byte[BLOCK];
     private int headerFill;
     private State state = State.HEADER;
@@ -41,6 +51,20 @@ final class PaxXattrTap extends FilterInputStream {
     /** The raw xattrs of the next entry that has SCHILY.xattr headers, or null. */
     TreeMap<String, byte[]> next() {
         return queue.poll();
+    }
+
+    /**
+     * A member's name and link name as the archive holds them.
+     *
+     * @param pax whether the name came from a PAX record (which Commons Compress decodes as UTF-8;
+     *            names from the header or a GNU long-name record it decodes with the stream's charset)
+     */
+    record RawNames(byte[] name, boolean pax, byte[] link, boolean linkPax) {
+    }
+
+    /** The raw names of the next member, in archive order, or null. */
+    RawNames nextNames() {
+        return names.poll();
     }
 
     @Override
@@ -131,11 +155,19 @@ final class PaxXattrTap extends FilterInputStream {
         }
         byte type = header[156];
         long size = octal(header, 124, 12);
-        if (paxSize >= 0 && type != 'x' && type != 'g') {
+        boolean meta = type == 'x' || type == 'g' || type == 'L' || type == 'K';
+        if (paxSize >= 0 && !meta) {
             size = paxSize;
             paxSize = -1;
         }
-        pax = type == 'x' && size <= MAX_PAX ? new ByteArrayOutputStream((int) size) : null;
+        if (!meta) {
+            names.add(new RawNames(paxPath != null ? paxPath : longName != null ? longName : headerName(),
+                    paxPath != null, paxLink != null ? paxLink : longLink != null ? longLink : field(157, 100),
+                    paxLink != null));
+            paxPath = paxLink = longName = longLink = null;
+        }
+        longType = type;
+        pax = (type == 'x' || type == 'L' || type == 'K') && size <= MAX_PAX ? new ByteArrayOutputStream((int) size) : null;
         remaining = size;
         if (type == 'S' && header[482] != 0) {
             state = State.EXTENSION; // old GNU sparse: more sparse maps follow in 512-byte blocks
@@ -162,7 +194,14 @@ final class PaxXattrTap extends FilterInputStream {
 
     private void endData() {
         if (pax != null) {
-            parsePax(pax.toByteArray());
+            byte[] d = pax.toByteArray();
+            if (longType == 'x') {
+                parsePax(d);
+            } else if (longType == 'L') {
+                longName = untilNul(d, 0, d.length);
+            } else {
+                longLink = untilNul(d, 0, d.length);
+            }
             pax = null;
         }
         state = padding > 0 ? State.PAD : State.HEADER;
@@ -194,6 +233,10 @@ final class PaxXattrTap extends FilterInputStream {
                     byte[] value = java.util.Arrays.copyOfRange(d, eq + 1, eq + 1 + vlen);
                     if (key.startsWith("SCHILY.xattr.")) {
                         xattrs.put(key.substring("SCHILY.xattr.".length()), value);
+                    } else if (key.equals("path")) {
+                        paxPath = value;
+                    } else if (key.equals("linkpath")) {
+                        paxLink = value;
                     } else if (key.equals("size")) {
                         paxSize = parseDecimal(value);
                     }
@@ -204,6 +247,33 @@ final class PaxXattrTap extends FilterInputStream {
         if (!xattrs.isEmpty()) {
             queue.add(xattrs);
         }
+    }
+
+    /** The member name of a header: POSIX ustar joins prefix and name; GNU uses those bytes otherwise. */
+    private byte[] headerName() {
+        byte[] name = field(0, 100);
+        boolean posix = header[257] == 'u' && header[258] == 's' && header[259] == 't' && header[260] == 'a'
+                && header[261] == 'r' && header[262] == 0;
+        byte[] prefix = posix ? field(345, 155) : new byte[0];
+        if (prefix.length == 0) {
+            return name;
+        }
+        byte[] joined = java.util.Arrays.copyOf(prefix, prefix.length + 1 + name.length);
+        joined[prefix.length] = '/';
+        System.arraycopy(name, 0, joined, prefix.length + 1, name.length);
+        return joined;
+    }
+
+    private byte[] field(int off, int len) {
+        return untilNul(header, off, len);
+    }
+
+    private static byte[] untilNul(byte[] b, int off, int len) {
+        int end = off;
+        while (end < off + len && b[end] != 0) {
+            end++;
+        }
+        return java.util.Arrays.copyOfRange(b, off, end);
     }
 
     private static long parseDecimal(byte[] v) {

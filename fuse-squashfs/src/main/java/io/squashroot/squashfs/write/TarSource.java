@@ -4,11 +4,13 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPInputStream;
+import io.squashroot.tree.NameBytes;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -31,8 +33,10 @@ final class TarSource {
 
     void populate(ImageBuilder image) throws IOException {
         PaxXattrTap tap = new PaxXattrTap(decompressed(in));
-        // UTF-8, not the locale's charset: under LANG=C that would be ASCII and mangle every other name.
-        TarArchiveInputStream tar = new TarArchiveInputStream(tap, "UTF-8");
+        // ISO-8859-1, not the locale's charset (under LANG=C that would be ASCII and mangle every
+        // other name) nor UTF-8 (which mangles names that are not UTF-8): header names decode
+        // one char per byte, so they can be checked against the tap's raw bytes (rawName).
+        TarArchiveInputStream tar = new TarArchiveInputStream(tap, "ISO-8859-1");
         TarArchiveEntry e;
         while ((e = nextEntry(tar)) != null) {
             add(image, tar, e, tap);
@@ -58,26 +62,29 @@ final class TarSource {
                 break;
             }
         }
-        String what = "tar entry '" + e.getName() + "'";
-        List<byte[]> path = EntryPath.parse(e.getName(), what);
+        PaxXattrTap.RawNames names = tap.nextNames();
+        byte[] name = rawName(e.getName(), names == null ? null : names.name(), names != null && names.pax());
+        String what = "tar entry '" + NameBytes.display(name) + "'";
+        List<byte[]> path = EntryPath.parse(name, what);
         if (!path.isEmpty() && whiteouts != Whiteouts.KEEP) {
-            String base = new String(path.get(path.size() - 1), StandardCharsets.UTF_8);
-            if (base.startsWith(Whiteouts.PREFIX)) {
+            byte[] base = path.get(path.size() - 1);
+            if (startsWith(base, Whiteouts.PREFIX)) {
                 addWhiteout(image, path, base, e, what);
                 return;
             }
         }
+        byte[] link = rawName(e.getLinkName(), names == null ? null : names.link(), names != null && names.linkPax());
         Inode n;
         if (e.isDirectory()) {
             n = new Inode(Inode.Kind.DIRECTORY);
         } else if (e.isSymbolicLink()) {
             n = new Inode(Inode.Kind.SYMLINK);
-            n.target = e.getLinkName().getBytes(StandardCharsets.UTF_8);
+            n.target = link;
             if (n.target.length == 0 || n.target.length > 4095) {
                 throw new IOException(what + ": symlink target of " + n.target.length + " bytes (1..4095 allowed)");
             }
         } else if (e.isLink()) {
-            addHardLink(image, path, e, what);
+            addHardLink(image, path, link, what);
             return;
         } else if (e.isCharacterDevice() || e.isBlockDevice()) {
             n = new Inode(e.isCharacterDevice() ? Inode.Kind.CHAR_DEVICE : Inode.Kind.BLOCK_DEVICE);
@@ -100,17 +107,17 @@ final class TarSource {
             image.warn(what + ": skipped (its tar type has no SquashFS equivalent)");
             return;
         }
-        attributes(n, e, raw, image);
+        attributes(n, e, raw, image, what);
         image.put(path, n, what);
     }
 
-    private void addWhiteout(ImageBuilder image, List<byte[]> path, String base, TarArchiveEntry e, String what)
+    private void addWhiteout(ImageBuilder image, List<byte[]> path, byte[] base, TarArchiveEntry e, String what)
             throws IOException {
         if (whiteouts == Whiteouts.DROP) {
             return;
         }
         List<byte[]> parent = path.subList(0, path.size() - 1);
-        if (base.equals(Whiteouts.OPAQUE)) {
+        if (java.util.Arrays.equals(base, Whiteouts.OPAQUE.getBytes(StandardCharsets.UTF_8))) {
             Inode dir = image.directory(parent, what);
             if (dir.xattrs == null) {
                 dir.xattrs = new TreeMap<>();
@@ -118,8 +125,8 @@ final class TarSource {
             dir.xattrs.put(Whiteouts.OPAQUE_XATTR, new byte[] {'y'});
             return;
         }
-        String hidden = base.substring(Whiteouts.PREFIX.length());
-        if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
+        byte[] hidden = java.util.Arrays.copyOfRange(base, Whiteouts.PREFIX.length(), base.length);
+        if (hidden.length == 0 || Arrays.equals(hidden, DOT) || Arrays.equals(hidden, DOTDOT)) {
             throw new IOException(what + ": whiteout of an invalid name");
         }
         Inode w = new Inode(Inode.Kind.CHAR_DEVICE); // overlayfs whiteout: char device 0:0
@@ -127,16 +134,17 @@ final class TarSource {
         w.gid = e.getLongGroupId();
         w.mtime = e.getModTime().getTime() / 1000;
         List<byte[]> target = new java.util.ArrayList<>(parent);
-        target.add(hidden.getBytes(StandardCharsets.UTF_8));
+        target.add(hidden);
         image.put(target, w, what);
     }
 
-    private static void addHardLink(ImageBuilder image, List<byte[]> path, TarArchiveEntry e, String what)
+    private static void addHardLink(ImageBuilder image, List<byte[]> path, byte[] link, String what)
             throws IOException {
-        List<byte[]> target = EntryPath.parse(e.getLinkName(), what + " (hard link target '" + e.getLinkName() + "')");
+        String shown = NameBytes.display(link);
+        List<byte[]> target = EntryPath.parse(link, what + " (hard link target '" + shown + "')");
         Inode existing = image.lookup(target);
         if (existing == null) {
-            throw new IOException(what + ": hard link target '" + e.getLinkName() + "' is not an earlier entry");
+            throw new IOException(what + ": hard link target '" + shown + "' is not an earlier entry");
         }
         if (existing.isDirectory()) {
             throw new IOException(what + ": hard link to a directory");
@@ -147,8 +155,35 @@ final class TarSource {
         image.put(path, existing, what);
     }
 
-    private static void attributes(Inode n, TarArchiveEntry e, TreeMap<String, byte[]> raw, ImageBuilder image)
-            throws IOException {
+    private static final byte[] DOT = {'.'};
+    private static final byte[] DOTDOT = {'.', '.'};
+
+    /**
+     * A member's name (or link name) as bytes. The tap's raw bytes are used when they are what
+     * Commons Compress decoded, which also proves tap and reader in step; otherwise (an archive
+     * whose structure the tap did not follow) the decoded name is turned back into bytes: one
+     * byte per char for header names, UTF-8 for PAX ones.
+     */
+    static byte[] rawName(String decoded, byte[] raw, boolean pax) {
+        if (raw != null) {
+            String same = new String(raw, pax ? StandardCharsets.UTF_8 : StandardCharsets.ISO_8859_1);
+            if (same.equals(decoded)) {
+                return raw;
+            }
+        }
+        if (!pax && StandardCharsets.ISO_8859_1.newEncoder().canEncode(decoded)) {
+            return decoded.getBytes(StandardCharsets.ISO_8859_1);
+        }
+        return decoded.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static boolean startsWith(byte[] b, String prefix) {
+        byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+        return b.length >= p.length && Arrays.equals(b, 0, p.length, p, 0, p.length);
+    }
+
+    private static void attributes(Inode n, TarArchiveEntry e, TreeMap<String, byte[]> raw, ImageBuilder image,
+            String what) throws IOException {
         n.permissions = e.getMode() & 07777;
         n.uid = e.getLongUserId();
         n.gid = e.getLongGroupId();
@@ -167,13 +202,13 @@ final class TarSource {
                 try {
                     value = Base64.getDecoder().decode(h.getValue());
                 } catch (IllegalArgumentException bad) {
-                    throw new IOException("tar entry '" + e.getName() + "': xattr " + name + " is not valid base64");
+                    throw new IOException(what + ": xattr " + name + " is not valid base64");
                 }
             } else {
                 continue;
             }
             if (XattrTable.prefixId(name) < 0) {
-                image.warn("tar entry '" + e.getName() + "': xattr " + name
+                image.warn(what + ": xattr " + name
                         + " cannot be stored in SquashFS (only user., trusted., security.)");
                 continue;
             }
