@@ -92,7 +92,14 @@ final class ArchiveSource implements ImageSource {
 
     private InputStream openEntry(String name) throws IOException {
         size(name); // existence and containment checks
-        return tar == null ? Files.newInputStream(path.resolve(name)) : tar.getInputStream(entries.get(name));
+        if (tar == null) {
+            return Files.newInputStream(path.resolve(name));
+        }
+        TarArchiveEntry e = entries.get(name);
+        if (e.isSparse()) {
+            throw new IOException(uri + ": " + name + " is a sparse tar entry (docker save and OCI tools write none)");
+        }
+        return new FileSlice(path, e.getDataOffset(), e.getSize());
     }
 
     private byte[] readSmall(String name) throws IOException {

@@ -156,7 +156,8 @@ final class BlobStream extends InputStream {
             throw r; // 401/403/404...: retrying will not change the answer
         }
         if (failedAttempts >= client.settings().retries()) {
-            String msg = e instanceof RegistryException ? e.getMessage() : what + ": " + RegistryClient.describe(e);
+            String msg = e instanceof RegistryException ? e.getMessage()
+                    : what + ": transfer broken at byte " + offset + " of " + blob.size() + ": " + RegistryClient.describe(e);
             throw new RegistryException(msg + " (gave up after " + (failedAttempts + 1) + " attempts)", e);
         }
         client.backOff(failedAttempts, null);

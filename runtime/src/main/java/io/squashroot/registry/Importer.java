@@ -57,7 +57,7 @@ final class Importer {
         if (!Files.isRegularFile(configPath)) {
             cache.writeAtomically(configPath, r.config());
         }
-        List<Path> layers = layers(source, r.layers());
+        List<Path> layers = layers(source, r.layers(), r.reference());
         Path rc = rcLayer(r, config);
         String key = ImageRecord.key(r.reference(), platform.toString());
         ImageRecord rec = new ImageRecord(r.reference(), platform.toString(), r.manifest(), r.configDigest(),
@@ -126,7 +126,7 @@ final class Importer {
         return t;
     }
 
-    private List<Path> layers(ImageSource source, List<Descriptor> descs) throws IOException {
+    private List<Path> layers(ImageSource source, List<Descriptor> descs, String reference) throws IOException {
         Map<Digest, Descriptor> distinct = new LinkedHashMap<>();
         for (Descriptor d : descs) {
             distinct.putIfAbsent(d.digest(), d);
@@ -156,7 +156,7 @@ final class Importer {
                 List<Descriptor> all = List.copyOf(distinct.values());
                 for (Descriptor d : missing) {
                     int index = all.indexOf(d) + 1;
-                    futures.put(d.digest(), pool.submit(() -> fetchLayer(source, d, index, all.size())));
+                    futures.put(d.digest(), pool.submit(() -> fetchLayer(source, d, index, all.size(), reference)));
                 }
                 for (Map.Entry<Digest, Future<Path>> f : futures.entrySet()) {
                     done.put(f.getKey(), await(f.getValue()));
@@ -208,7 +208,7 @@ final class Importer {
         return null;
     }
 
-    private Path fetchLayer(ImageSource source, Descriptor d, int index, int count) throws IOException {
+    private Path fetchLayer(ImageSource source, Descriptor d, int index, int count, String reference) throws IOException {
         try (CacheLock l = cache.lockEntry(d.digest().hex())) {
             if (cache.layerMeta(d.digest()).isPresent()) {
                 progress.layer(index, count, d.digest(), d.size(), ImportProgress.LayerState.CACHED);
@@ -218,7 +218,11 @@ final class Importer {
             Path tmp = tempTarget(d.digest().hex());
             try {
                 try (InputStream raw = source.openLayer(d, n -> progress.bytes(d.digest(), n))) {
-                    converter.convertLayer(new KeepOpen(raw), tmp);
+                    try {
+                        converter.convertLayer(new KeepOpen(raw), tmp);
+                    } catch (IOException e) {
+                        throw explain(e, raw, reference + ": layer " + d.digest());
+                    }
                     // The writer stops at the tar's end marker; the digest covers the whole blob.
                     raw.transferTo(OutputStream.nullOutputStream());
                 }
@@ -235,6 +239,28 @@ final class Importer {
                 Files.deleteIfExists(tmp);
             }
         }
+    }
+
+    /**
+     * Why a layer did not convert. A transfer failure inside (timeout, broken connection) is
+     * reported as itself, without the writer's tar-entry prefix. Bad tar or compressed data is
+     * first checked against the blob's digest by reading the rest of the blob: a corrupt download
+     * shows up as bad data long before the digest check at its end, and "digest mismatch" is the
+     * cause to name. Only a blob that verifies is reported as a bad layer.
+     */
+    private static IOException explain(IOException e, InputStream raw, String what) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof RegistryException r) {
+                return r;
+            }
+        }
+        try {
+            raw.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException verify) {
+            verify.addSuppressed(e);
+            return verify;
+        }
+        return new IOException(what + ": " + e.getMessage(), e);
     }
 
     private static String rcKey(ImageSource.Resolved r) {

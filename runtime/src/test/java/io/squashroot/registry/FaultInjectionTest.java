@@ -212,6 +212,30 @@ class FaultInjectionTest {
     }
 
     @Test
+    void import_failsWithOneLineAndCleanCache_forErrorAnswersAndBrokenBlobs() throws IOException {
+        Descriptor layer = client("test/busybox:latest").manifest("latest", Platform.forArch("amd64")).manifest().layers().get(0);
+        String uri = "docker://" + proxy.hostPort() + "/test/busybox:latest";
+        record Case(String name, FaultProxy.Fault fault, int status, String expected) {
+        }
+        for (Case c : List.of(
+                new Case("401", FaultProxy.Fault.STATUS, 401, "HTTP 401"),
+                new Case("403", FaultProxy.Fault.STATUS, 403, "HTTP 403"),
+                new Case("404", FaultProxy.Fault.STATUS, 404, "HTTP 404"),
+                new Case("429", FaultProxy.Fault.STATUS, 429, "HTTP 429"),
+                new Case("500", FaultProxy.Fault.STATUS, 500, "HTTP 500"),
+                new Case("drop", FaultProxy.Fault.DROP_MID_BLOB, 0, "at byte "),
+                new Case("corrupt", FaultProxy.Fault.CORRUPT_BLOB, 0, "digest mismatch"))) {
+            Path cache = tmp.resolve("cache-answer-" + c.name());
+            RegistrySettings s = reg.settings(cache, Map.of("ENROOT_ALLOW_HTTP", "yes", "ENROOT_TRANSFER_RETRIES", "0"));
+            proxy.inject(c.fault(), "/blobs/" + layer.digest(), c.status(), 100);
+            IOException e = failedImport(s, uri, tmp.resolve("answer-" + c.name() + ".sqsh"), 30);
+            assertTrue(e.getMessage().contains(proxy.hostPort() + "/test/busybox: blob " + layer.digest()), c.name() + ": " + e.getMessage());
+            assertTrue(e.getMessage().contains(c.expected()), c.name() + ": " + e.getMessage());
+            assertCleanCache(cache);
+        }
+    }
+
+    @Test
     void import_failsWithinConnectTimeout_whenRegistryAcceptsButNeverAnswers() throws IOException {
         Path cache = tmp.resolve("cache-silent");
         RegistrySettings s = reg.settings(cache, Map.of("ENROOT_ALLOW_HTTP", "yes", "ENROOT_CONNECT_TIMEOUT", "1",
