@@ -43,7 +43,11 @@ final class DataArea {
     private record Stored(byte[] bytes, int length, boolean raw, byte[] digest) {
     }
 
-    private record Pending(int kind, FileData file, Future<Stored> block, int value) {
+    /** {@code input}: a pooled block buffer to give back once the block is written, or null. */
+    private record Pending(int kind, FileData file, Future<Stored> block, int value, byte[] input) {
+        Pending(int kind, FileData file, Future<Stored> block, int value) {
+            this(kind, file, block, value, null);
+        }
     }
 
     private record TailRef(int index, int offset) {
@@ -62,6 +66,14 @@ final class DataArea {
     private static final int MAX_PENDING = 16384;
     private static final int READ_AHEAD = 32 << 20;
     private final byte[] zeros;
+    /**
+     * Full-block read buffers, reused once their block is written (taken and given back on the
+     * caller's thread only): a fresh 128 KiB array per block was a gigabyte of allocation and
+     * zeroing per gigabyte of input, and young collections copying the blocks in flight.
+     */
+    private final ArrayDeque<byte[]> blockBuffers = new ArrayDeque<>();
+    /** Per-thread compressor output, sized for the worst case once; results are copied out exactly. */
+    private final ThreadLocal<byte[]> scratch;
     private long position;
 
     // Producer side: the fragment being filled and tails seen.
@@ -88,6 +100,7 @@ final class DataArea {
         // slow block at the head must not leave the other workers idle.
         this.maxInFlight = Math.max(3 * opt.threads() + 2, READ_AHEAD / opt.blockSize());
         this.zeros = new byte[opt.blockSize()];
+        this.scratch = ThreadLocal.withInitial(() -> new byte[compressors.get().maxCompressedLength(opt.blockSize())]);
     }
 
     /**
@@ -102,7 +115,7 @@ final class DataArea {
         boolean fragmentTail = opt.fragments() && tail > 0 && (full == 0 || opt.tailPacking());
         boolean started = false;
         for (long i = 0; i < full; i++) {
-            byte[] buf = new byte[bs];
+            byte[] buf = blockBuffers.isEmpty() ? new byte[bs] : blockBuffers.pop();
             readFully(in, buf, bs, what);
             if (!started) {
                 enqueue(new Pending(START, fd, null, 0));
@@ -166,10 +179,18 @@ final class DataArea {
     }
 
     private void enqueueBlock(FileData fd, byte[] buf, int len) throws IOException {
+        byte[] pooled = len == opt.blockSize() ? buf : null;
         if (opt.sparse() && isZero(buf, len)) {
+            release(pooled);
             enqueue(new Pending(SPARSE, fd, null, len));
         } else {
-            enqueue(new Pending(BLOCK, fd, submit(buf, len, opt.rawData()), 0));
+            enqueue(new Pending(BLOCK, fd, submit(buf, len, opt.rawData()), 0, pooled));
+        }
+    }
+
+    private void release(byte[] buf) {
+        if (buf != null && blockBuffers.size() <= maxInFlight) {
+            blockBuffers.push(buf);
         }
     }
 
@@ -217,10 +238,12 @@ final class DataArea {
             int n = -1;
             byte[] dst = null;
             if (!raw) {
-                BlockCompressor c = compressors.get();
-                dst = new byte[c.maxCompressedLength(len)];
-                n = c.compress(buf, 0, len, dst);
+                byte[] out = scratch.get();
+                n = compressors.get().compress(buf, 0, len, out);
+                dst = n > 0 ? Arrays.copyOf(out, n) : null;
             }
+            // A block stored raw keeps referring to buf: it is written (and buf reused) only
+            // after this task is done.
             Stored s = n > 0 ? new Stored(dst, n, false, null) : new Stored(buf, len, true, null);
             if (digest) {
                 MessageDigest md = digests.get();
@@ -269,6 +292,7 @@ final class DataArea {
                 Stored s = await(p.block());
                 int word = s.length() | (s.raw() ? 1 << 24 : 0);
                 write(s);
+                release(p.input());
                 fd.addBlock(word);
                 if (s.digest() != null) {
                     fileKey.update(ByteBuffer.allocate(4).putInt(word).array());
