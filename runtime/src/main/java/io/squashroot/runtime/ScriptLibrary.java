@@ -22,7 +22,7 @@ import java.util.List;
 final class ScriptLibrary {
 
     static final List<String> FILES = List.of(
-            "start.sh", "common.sh", "mount.sh", "bin/enroot-mount",
+            "start.sh", "common.sh", "mount.sh", "init.sh", "bin/enroot-mount",
             "hooks.d/10-home.sh", "hooks.d/10-devices.sh", "hooks.d/98-nvidia.sh",
             "mounts.d/10-system.fstab", "mounts.d/20-config.fstab",
             "environ.d/10-terminal.env");

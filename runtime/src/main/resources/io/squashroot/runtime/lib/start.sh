@@ -31,6 +31,7 @@ env_bin="${BASH_CMDS[env]}"
 
 source "${scripts}/common.sh"
 source "${scripts}/mount.sh"
+source "${scripts}/init.sh"
 enroot-mount() { enroot_mount "$@"; }
 
 # Files of one kind (hooks.d, mounts.d, environ.d) in run order, into the array _parts:
@@ -251,14 +252,6 @@ for sig in TERM INT HUP QUIT USR1 USR2; do
     trap "kill -${sig} ${child} 2> /dev/null || :" "${sig}"
 done
 set +e
-# A trapped signal makes `wait` return 128+sig at once, whether or not the child has ended (bash
-# may reap it while the trap runs, and keeps its status). `wait -p` names the process whose
-# status it returns and leaves the name unset when a signal interrupted it: wait until it is set.
-while :; do
-    unset done_pid
-    wait -n -p done_pid "${child}" 2> /dev/null
-    status=$?
-    [ -n "${done_pid-}" ] && break
-    [ "${status}" -eq 127 ] && break # no such child any more (never expected)
-done
+wait_child "${child}"
+status=$?
 exit "${status}"
