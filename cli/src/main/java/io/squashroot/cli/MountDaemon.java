@@ -47,17 +47,12 @@ final class MountDaemon {
         if (jvmArgs.stream().noneMatch(a -> a.startsWith("-Xmx") || a.startsWith("-XX:MaxRAM"))) {
             cmd.add("-Xmx" + (heapBytes >> 20) + "m");
         }
-        if (jvmArgs.stream().noneMatch(a -> a.startsWith("-XX:CompileThresholdScaling") || a.startsWith("-XX:Tier4"))) {
-            // C1 as usual, C2 only for code hot for the server's life (5x its default
-            // thresholds): the start-up and per-lookup code that crossed the defaults a few
-            // thousand calls in cost a second of C2 compilation in every fresh server and
-            // slowed its first metadata walk (docs/benchmarks.md).
-            cmd.addAll(List.of("-XX:Tier4InvocationThreshold=25000", "-XX:Tier4MinInvocationThreshold=3000",
-                    "-XX:Tier4CompileThreshold=75000", "-XX:Tier4BackEdgeThreshold=200000"));
-        }
+        // The server runs with the launcher's JVM options, C1 only included: on a quiet machine
+        // that served the metadata walk, the cold and the sequential read faster and with less
+        // CPU than tiered C2 (docs/benchmarks.md, "FUSE mount", runs H and I), the decompression being native code
+        // either way. SQUASHROOT_JAVA_OPTS=-XX:TieredStopAtLevel=4 asks for C2.
         for (String a : jvmArgs) {
-            // The launcher stops at C1 for quick starts; a server decompressing for hours wants C2.
-            if (!a.startsWith("-agentlib:jdwp") && !a.startsWith("-XX:TieredStopAtLevel")) {
+            if (!a.startsWith("-agentlib:jdwp")) {
                 cmd.add(a);
             }
         }
