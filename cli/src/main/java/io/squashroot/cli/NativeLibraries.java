@@ -37,12 +37,11 @@ final class NativeLibraries {
     /**
      * Writes {@code target} (temporary name, then rename) from the one .so entry directly under
      * {@code prefix} in the jar of {@code anchor}, or in the jars beside it (jffi keeps its
-     * libraries in a separate -native jar), unless {@code target} is there.
+     * libraries in a separate -native jar). Always rewritten: the training run that calls this
+     * runs after any jar changed, and a library left from an older jar would not match its
+     * Java side.
      */
     private static void unpack(Class<?> anchor, String prefix, Path target) throws IOException {
-        if (Files.isRegularFile(target)) {
-            return;
-        }
         Path jar;
         try {
             jar = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
