@@ -59,7 +59,6 @@ final class CdsTrainCommand implements Runnable {
             // training only
         }
         io.squashroot.runtime.Containers.warmNow();
-        io.squashroot.squashfs.BlockCache.shared();
         ClassLoader l = CdsTrainCommand.class.getClassLoader();
         for (String c : CLASSES) {
             try {

@@ -75,12 +75,13 @@ public final class Main implements Runnable {
     static java.util.Set<String> subcommandNames() {
         java.util.Set<String> names = new java.util.LinkedHashSet<>();
         for (Class<?> c : SUBCOMMANDS) {
-            Command a = c.getAnnotation(Command.class);
-            if (a != null) {
-                names.add(a.name());
-            }
+            names.add(nameOf(c));
         }
         return names;
+    }
+
+    private static String nameOf(Class<?> subcommand) {
+        return subcommand.getAnnotation(Command.class).name();
     }
 
     /** The command line with every subcommand (help, tests, training). */
@@ -97,8 +98,7 @@ public final class Main implements Runnable {
         CommandLine cl = new CommandLine(new Main());
         Class<?> only = null;
         for (Class<?> c : SUBCOMMANDS) {
-            Command a = c.getAnnotation(Command.class);
-            if (a != null && a.name().equals(first) && !"help".equals(first)) {
+            if (nameOf(c).equals(first) && !"help".equals(first)) {
                 only = c;
             }
         }

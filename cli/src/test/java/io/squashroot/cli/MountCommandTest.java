@@ -115,28 +115,14 @@ class MountCommandTest {
         Path img = image();
         Path mp = mountpoint();
         assertEquals(0, box.run("mount", img.toString(), mp.toString()).status());
-        Sandbox.sh("kill", "-KILL", Long.toString(serverPid()));
-        Sandbox.awaitTrue(Duration.ofSeconds(20), () -> {
-            try {
-                return MountTable.isStale(mp);
-            } catch (IOException e) {
-                return false;
-            }
-        }, "stale mount");
+        killServerAndAwaitStale(mp);
 
         Sandbox.Result r = box.run("mount", img.toString(), mp.toString());
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.err().contains("stale mount"), r.toString());
         assertEquals("node01\n", Files.readString(mp.resolve("etc/hostname")));
 
-        Sandbox.sh("kill", "-KILL", Long.toString(serverPid()));
-        Sandbox.awaitTrue(Duration.ofSeconds(20), () -> {
-            try {
-                return MountTable.isStale(mp);
-            } catch (IOException e) {
-                return false;
-            }
-        }, "stale mount");
+        killServerAndAwaitStale(mp);
         r = box.run("umount", mp.toString());
         assertEquals(0, r.status(), r.toString());
         assertTrue(r.err().contains("stale mount"), r.toString());
@@ -196,4 +182,16 @@ class MountCommandTest {
         assertEquals(1, r.status(), r.toString());
         assertEquals("squashroot: " + mp + ": not a FUSE mount", r.err().trim());
     }
+    /** SIGKILLs the mount's server and waits until the kernel reports the mount stale. */
+    private void killServerAndAwaitStale(Path mp) throws Exception {
+        Sandbox.sh("kill", "-KILL", Long.toString(serverPid()));
+        Sandbox.awaitTrue(Duration.ofSeconds(20), () -> {
+            try {
+                return MountTable.isStale(mp);
+            } catch (IOException e) {
+                return false;
+            }
+        }, "stale mount");
+    }
+
 }

@@ -32,7 +32,7 @@ final class TarSource {
     }
 
     void populate(ImageBuilder image) throws IOException {
-        PaxXattrTap tap = new PaxXattrTap(decompressed(in));
+        TarRawTap tap = new TarRawTap(decompressed(in));
         // ISO-8859-1, not the locale's charset (under LANG=C that would be ASCII and mangle every
         // other name) nor UTF-8 (which mangles names that are not UTF-8): header names decode
         // one char per byte, so they can be checked against the tap's raw bytes (rawName).
@@ -53,7 +53,7 @@ final class TarSource {
         }
     }
 
-    private void add(ImageBuilder image, TarArchiveInputStream tar, TarArchiveEntry e, PaxXattrTap tap)
+    private void add(ImageBuilder image, TarArchiveInputStream tar, TarArchiveEntry e, TarRawTap tap)
             throws IOException {
         TreeMap<String, byte[]> raw = null;
         for (String k : e.getExtraPaxHeaders().keySet()) {
@@ -62,7 +62,7 @@ final class TarSource {
                 break;
             }
         }
-        PaxXattrTap.RawNames names = tap.nextNames();
+        TarRawTap.RawNames names = tap.nextNames();
         byte[] name = rawName(e.getName(), names == null ? null : names.name(), names != null && names.pax());
         String what = "tar entry '" + NameBytes.display(name) + "'";
         List<byte[]> path = EntryPath.parse(name, what);

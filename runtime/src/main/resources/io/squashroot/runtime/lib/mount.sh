@@ -47,16 +47,27 @@ resolve() {
     _em_path="${top}${res:-/}"
 }
 
-# The per-mount flags (mountinfo field 6) of the mount at $1 that a user namespace locks: a
-# remount must repeat them or it fails with EPERM. Left in _em_locked as ",flag,flag" (a
-# variable, not output: no subshell).
-locked_flags() {
-    local -r target="$1"
-    local id parent dev fsroot mnt opts rest found=""
+# The mount points and per-mount flags (mountinfo fields 5 and 6) of this namespace, into the
+# arrays _em_mnts and _em_opts, in mountinfo order.
+read_mounts() {
+    local id parent dev fsroot mnt opts rest
+    _em_mnts=() _em_opts=()
     while read -r id parent dev fsroot mnt opts rest; do
         printf -v mnt "%b" "${mnt//\\/\\0}"
-        [ "${mnt}" = "${target}" ] && found="${opts}"
+        _em_mnts+=("${mnt}") _em_opts+=("${opts}")
     done < /proc/self/mountinfo
+}
+
+# The per-mount flags of the mount at $1 that a user namespace locks: a remount must repeat them
+# or it fails with EPERM. Left in _em_locked as ",flag,flag" (a variable, not output: no
+# subshell). Mounts change during the setup, so the table is read afresh.
+locked_flags() {
+    local i found=""
+    read_mounts
+    for i in "${!_em_mnts[@]}"; do
+        [ "${_em_mnts[i]}" = "$1" ] && found="${_em_opts[i]}"
+    done
+    _em_have_host=""
     lockable "${found}"
 }
 
@@ -72,17 +83,14 @@ lockable() {
     done
 }
 
-# The locked flags a bind of host path $1 will carry: those of the mount containing it, from a
-# table of the mounts read once (sources are host paths, whose mounts do not change while the
-# container is set up). Into _em_locked.
+# The locked flags a bind of host path $1 will carry: those of the mount containing it. The
+# table is read once (sources are host paths, whose mounts do not change while the container is
+# set up) and read again only after locked_flags replaced it. Into _em_locked.
 source_flags() {
-    local id parent dev fsroot mnt opts rest i best=-1 found=""
-    if [ -z "${_em_mnts+set}" ]; then
-        _em_mnts=() _em_opts=()
-        while read -r id parent dev fsroot mnt opts rest; do
-            printf -v mnt "%b" "${mnt//\\/\\0}"
-            _em_mnts+=("${mnt}") _em_opts+=("${opts}")
-        done < /proc/self/mountinfo
+    local i mnt best=-1 found=""
+    if [ -z "${_em_have_host-}" ]; then
+        read_mounts
+        _em_have_host=1
     fi
     resolve / "$1" || { _em_locked=""; return 0; }
     for i in "${!_em_mnts[@]}"; do

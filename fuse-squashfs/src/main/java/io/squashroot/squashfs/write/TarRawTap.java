@@ -21,7 +21,7 @@ import java.util.TreeMap;
  * SCHILY.xattr keys take them off the queue in the same order. For every member header it queues
  * the member's raw name and link name ({@link RawNames}), taken off one per entry.
  */
-final class PaxXattrTap extends FilterInputStream {
+final class TarRawTap extends FilterInputStream {
     private static final int BLOCK = 512;
     /** Extended headers larger than this are not captured (Commons Compress has its own bound). */
     private static final int MAX_PAX = 1 << 20;
@@ -44,7 +44,7 @@ final class PaxXattrTap extends FilterInputStream {
     private long paxSize = -1; // a PAX 'size' record overrides the next header's size field
     private ByteArrayOutputStream pax;
 
-    PaxXattrTap(InputStream in) {
+    TarRawTap(InputStream in) {
         super(in);
     }
 
