@@ -331,13 +331,20 @@ class SquashrootSrunTest {
         awaitTrue(() -> Files.exists(stateRoot.resolve("pyxis_" + job + "_work/tasks")) && !taskFiles(job).isEmpty(), 120);
         assertEquals(0, slurm.exec(List.of("scontrol", "requeue", job), Map.of(), 30).status());
         // A requeued job waits ~2 min (BeginTime); let it start again now.
-        awaitTrue(() -> {
-            String st = slurm.exec(List.of("squeue", "-h", "-j", job, "-o", "%T"), Map.of(), 30).stdout().strip();
-            if (st.equals("PENDING")) {
-                slurm.exec(List.of("scontrol", "update", "jobid=" + job, "StartTime=now"), Map.of(), 30);
-            }
-            return Files.exists(out) && Files.readString(out).contains("done");
-        }, 180);
+        try {
+            awaitTrue(() -> {
+                String st = slurm.exec(List.of("squeue", "-h", "-j", job, "-o", "%T"), Map.of(), 30).stdout().strip();
+                if (st.equals("PENDING")) {
+                    slurm.exec(List.of("scontrol", "update", "jobid=" + job, "StartTime=now"), Map.of(), 30);
+                }
+                return Files.exists(out) && Files.readString(out).contains("done");
+            }, 180);
+        } catch (AssertionError e) {
+            // Why the job did not run again (state, reason, a drained node) decides what to fix.
+            throw new AssertionError(e.getMessage() + "\n" + slurm.exec(List.of("scontrol", "show", "job", job), Map.of(), 30)
+                    + "\n" + slurm.exec(List.of("sinfo", "-N", "-l"), Map.of(), 30)
+                    + "\n" + (Files.exists(out) ? Files.readString(out) : "(no job output)"), e);
+        }
         List<String> lines = Files.readAllLines(out).stream()
                 .filter(l -> l.startsWith("run=") || l.equals("created") || l.equals("stale-marker") || l.equals("done")).toList();
         assertEquals(List.of("run=0", "created", "run=1", "created", "done"), lines, Files.readString(out));
