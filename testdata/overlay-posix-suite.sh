@@ -77,6 +77,11 @@ more" "$(cat a.txt)"
     check chown_keepsData "lower2 b" "$(cat b.txt)"
     touch -d @1000000000 dir/y
     check utimens_setsMtime "1000000000" "$(stat -c %Y dir/y)"
+    # One time alone (utimensat with the other UTIME_OMIT): how tar -x sets every file's mtime.
+    touch -m -d @1100000000 dir/y
+    check utimens_mtimeOnlyKeepsAtime "1000000000 1100000000" "$(stat -c '%X %Y' dir/y)"
+    touch -a -d @1200000000 dir/y
+    check utimens_atimeOnlyKeepsMtime "1200000000 1100000000" "$(stat -c '%X %Y' dir/y)"
     truncate -s 3 dir/x
     check truncate_shrinksLowerFile "l1x" "$(cat dir/x)"
 

@@ -240,6 +240,7 @@ final class JnrFuseBackend {
                 fuse.fuse_session_exit(session);
                 break;
             }
+            SetattrTimes.complete(buf, n);
             fuse.fuse_session_process(session, buf, n, chp.getPointer(0));
         }
     }

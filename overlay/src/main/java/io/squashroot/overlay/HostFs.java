@@ -25,10 +25,20 @@ import jnr.ffi.Runtime;
 final class HostFs {
     private static final Libc LIBC = LibraryLoader.create(Libc.class).load("c");
     private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
+    private static final java.nio.charset.Charset NATIVE = java.nio.charset.Charset.defaultCharset();
     /** XATTR_SIZE_MAX (include/uapi/linux/limits.h): the largest value the kernel stores. */
     static final int XATTR_SIZE_MAX = 65536;
 
     private HostFs() {
+    }
+
+    /**
+     * A String as the NUL-terminated bytes jnr would have made of it (the JVM's default
+     * charset, UTF-8 under the launcher's C.UTF-8), for {@link Libc}'s byte[] parameters.
+     */
+    static byte[] cstr(String s) {
+        byte[] b = s.getBytes(NATIVE);
+        return java.util.Arrays.copyOf(b, b.length + 1);
     }
 
     static int geteuid() {
@@ -56,7 +66,7 @@ final class HostFs {
     /** lstat, or null when the path does not exist (ENOENT/ENOTDIR). */
     static HostStat lstatOrNull(String path) throws FsException {
         byte[] buf = new byte[256];
-        if (LIBC.statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buf) != 0) {
+        if (LIBC.statx(Libc.AT_FDCWD, cstr(path), Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buf) != 0) {
             int errno = RUNTIME.getLastError();
             if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
                 return null;
@@ -87,28 +97,30 @@ final class HostFs {
     }
 
     static void lchown(String path, long uid, long gid) throws FsException {
-        if (LIBC.lchown(path, (int) uid, (int) gid) != 0) {
+        if (LIBC.lchown(cstr(path), (int) uid, (int) gid) != 0) {
             throw fail("lchown", path);
         }
     }
 
     static void chmod(String path, int mode) throws FsException {
-        if (LIBC.chmod(path, mode) != 0) {
+        if (LIBC.chmod(cstr(path), mode) != 0) {
             throw fail("chmod", path);
         }
     }
 
     static void mknod(String path, int mode, long rdev) throws FsException {
-        if (LIBC.mknod(path, mode, rdev) != 0) {
+        if (LIBC.mknod(cstr(path), mode, rdev) != 0) {
             throw fail("mknod", path);
         }
     }
 
     /** The value of an xattr, or null when absent (ENODATA) or unsupported (ENOTSUP). */
     static byte[] getxattr(String path, String name) throws FsException {
+        byte[] p = cstr(path);
+        byte[] nm = cstr(name);
         byte[] buf = new byte[256];
         while (true) {
-            long n = LIBC.lgetxattr(path, name, buf, buf.length);
+            long n = LIBC.lgetxattr(p, nm, buf, buf.length);
             if (n >= 0) {
                 return java.util.Arrays.copyOf(buf, (int) n);
             }
@@ -124,14 +136,14 @@ final class HostFs {
     }
 
     static void setxattr(String path, String name, byte[] value, int flags) throws FsException {
-        if (LIBC.lsetxattr(path, name, value, value.length, flags) != 0) {
+        if (LIBC.lsetxattr(cstr(path), cstr(name), value, value.length, flags) != 0) {
             throw fail("setxattr " + name, path);
         }
     }
 
     /** Removes an xattr; false when it was absent. */
     static boolean removexattr(String path, String name) throws FsException {
-        if (LIBC.lremovexattr(path, name) != 0) {
+        if (LIBC.lremovexattr(cstr(path), cstr(name)) != 0) {
             int errno = RUNTIME.getLastError();
             if (errno == Errno.ENODATA || errno == Errno.ENOTSUP) {
                 return false;
@@ -142,10 +154,11 @@ final class HostFs {
     }
 
     static List<String> listxattr(String path) throws FsException {
+        byte[] p = cstr(path);
         byte[] buf = new byte[1024];
         long n;
         while (true) {
-            n = LIBC.llistxattr(path, buf, buf.length);
+            n = LIBC.llistxattr(p, buf, buf.length);
             if (n >= 0) {
                 break;
             }
@@ -175,7 +188,7 @@ final class HostFs {
     static void utimens(String path, long atimeNanos, long mtimeNanos) throws FsException {
         long[] ts = {timespecSec(atimeNanos), timespecNsec(atimeNanos),
                 timespecSec(mtimeNanos), timespecNsec(mtimeNanos)};
-        if (LIBC.utimensat(Libc.AT_FDCWD, path, ts, Libc.AT_SYMLINK_NOFOLLOW) != 0) {
+        if (LIBC.utimensat(Libc.AT_FDCWD, cstr(path), ts, Libc.AT_SYMLINK_NOFOLLOW) != 0) {
             throw fail("utimensat", path);
         }
     }
@@ -193,13 +206,13 @@ final class HostFs {
     }
 
     static void truncate(String path, long length) throws FsException {
-        if (LIBC.truncate(path, length) != 0) {
+        if (LIBC.truncate(cstr(path), length) != 0) {
             throw fail("truncate", path);
         }
     }
 
     static void rename(String from, String to, int flags) throws FsException {
-        if (LIBC.renameat2(Libc.AT_FDCWD, from, Libc.AT_FDCWD, to, flags) != 0) {
+        if (LIBC.renameat2(Libc.AT_FDCWD, cstr(from), Libc.AT_FDCWD, cstr(to), flags) != 0) {
             throw fail("rename", from + " -> " + to);
         }
     }
@@ -209,7 +222,7 @@ final class HostFs {
      * ({@link #startWriteback}); -1 when it cannot be opened (then nothing is started early).
      */
     static int openForWriteback(String path) {
-        return LIBC.open(path, Libc.O_WRONLY | Libc.O_CLOEXEC);
+        return LIBC.open(cstr(path), Libc.O_WRONLY | Libc.O_CLOEXEC);
     }
 
     /**
@@ -231,7 +244,7 @@ final class HostFs {
 
     static FsStat statvfs(String path) throws FsException {
         byte[] buf = new byte[128];
-        if (LIBC.statvfs(path, buf) != 0) {
+        if (LIBC.statvfs(cstr(path), buf) != 0) {
             throw fail("statvfs", path);
         }
         // struct statvfs on 64-bit glibc: eleven 8-byte fields before the spares.

@@ -8,6 +8,10 @@ import jnr.ffi.annotations.Out;
  * rdev (statx, whose layout is the same on every architecture), lchown, mknod, l*xattr (the
  * JDK's xattr view follows symlinks and only sees user.*), utimensat without following,
  * statvfs, truncate that can extend, renameat2, and sync_file_range (start writeback early).
+ *
+ * <p>Paths and xattr names are NUL-terminated byte arrays ({@link HostFs#cstr}), not Strings:
+ * jnr converts a String argument with a CharsetEncoder char by char on every call, which was a
+ * sixth of the mount server's CPU in an untar (docs/benchmarks.md, "Untar: FUSE requests").
  */
 public interface Libc {
     int AT_FDCWD = -100;
@@ -19,31 +23,31 @@ public interface Libc {
     int O_CLOEXEC = 02000000;
     int SYNC_FILE_RANGE_WRITE = 2;
 
-    int statx(int dirfd, String path, int flags, int mask, @Out byte[] buf);
+    int statx(int dirfd, @In byte[] path, int flags, int mask, @Out byte[] buf);
 
-    int lchown(String path, int uid, int gid);
+    int lchown(@In byte[] path, int uid, int gid);
 
-    int chmod(String path, int mode);
+    int chmod(@In byte[] path, int mode);
 
-    int mknod(String path, int mode, long dev);
+    int mknod(@In byte[] path, int mode, long dev);
 
-    long lgetxattr(String path, String name, @Out byte[] value, long size);
+    long lgetxattr(@In byte[] path, @In byte[] name, @Out byte[] value, long size);
 
-    int lsetxattr(String path, String name, @In byte[] value, long size, int flags);
+    int lsetxattr(@In byte[] path, @In byte[] name, @In byte[] value, long size, int flags);
 
-    long llistxattr(String path, @Out byte[] list, long size);
+    long llistxattr(@In byte[] path, @Out byte[] list, long size);
 
-    int lremovexattr(String path, String name);
+    int lremovexattr(@In byte[] path, @In byte[] name);
 
-    int utimensat(int dirfd, String path, @In long[] times, int flags);
+    int utimensat(int dirfd, @In byte[] path, @In long[] times, int flags);
 
-    int statvfs(String path, @Out byte[] buf);
+    int statvfs(@In byte[] path, @Out byte[] buf);
 
-    int truncate(String path, long length);
+    int truncate(@In byte[] path, long length);
 
-    int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+    int renameat2(int olddirfd, @In byte[] oldpath, int newdirfd, @In byte[] newpath, int flags);
 
-    int open(String path, int flags);
+    int open(@In byte[] path, int flags);
 
     int close(int fd);
 

@@ -5,6 +5,7 @@ import io.squashroot.tree.Errno;
 import io.squashroot.tree.FileAttr;
 import io.squashroot.tree.FsException;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -39,8 +40,25 @@ final class Namespace {
         return copyUp.dir(Resolver.parent(path));
     }
 
-    /** Creates a file, directory, fifo, socket or device node with the caller as owner. */
+    /** Creates a directory, fifo, socket or device node with the caller as owner. */
     String create(String path, int mode, long rdev, Caller caller) throws FsException {
+        make(path, mode, rdev, caller, false);
+        return upper.path(path);
+    }
+
+    /**
+     * Creates a regular file with the caller as owner and returns it open for reading and
+     * writing: one open(O_CREAT|O_EXCL) with the requested mode, where creating it empty and
+     * opening it again cost a second open and a chmod per file (an untar's every file).
+     */
+    FileChannel createFile(String path, int mode, Caller caller) throws FsException {
+        return make(path, FileAttr.S_IFREG | (mode & 07777), 0, caller, true);
+    }
+
+    private FileChannel make(String path, int mode, long rdev, Caller caller, boolean open) throws FsException {
+        // Known from the lookup that (nearly always) came just before: nothing in the upper
+        // layer at this name, no whiteout either, so no stat is needed to tell.
+        boolean clean = resolver.absentFromUpper(path);
         String parentHp = checkNew(path);
         int type = mode & FileAttr.S_IFMT;
         if (type == 0) {
@@ -49,19 +67,10 @@ final class Namespace {
         String hp = upper.path(path);
         // Over a whiteout the entry is built aside and swapped in; otherwise made in place
         // (a crash then leaves at worst a new, empty entry, as on any file system).
-        HostStat there = HostFs.lstatOrNull(hp);
-        boolean direct = there == null && !upper.hasWhiteoutFile(hp);
+        boolean direct = clean || HostFs.lstatOrNull(hp) == null && !upper.hasWhiteoutFile(hp);
         String tmp = direct ? hp : upper.tempPath();
+        FileChannel ch = null;
         try {
-            boolean placeholder = false;
-            switch (type) {
-                case FileAttr.S_IFDIR -> Files.createDirectory(Path.of(tmp));
-                case FileAttr.S_IFREG -> Upper.createEmptyFile(tmp);
-                case FileAttr.S_IFIFO, FileAttr.S_IFSOCK ->
-                        placeholder = copyUp.makeSpecial(tmp, type, caller.uid(), caller.gid());
-                case FileAttr.S_IFCHR, FileAttr.S_IFBLK -> placeholder = copyUp.makeDevice(tmp, type, rdev);
-                default -> throw new FsException(Errno.EINVAL, "mknod " + path + ": file type " + type);
-            }
             RecordedStat parent = upper.effective(parentHp);
             int perm = mode & 07777;
             long gid = caller.gid();
@@ -69,19 +78,53 @@ final class Namespace {
                 gid = parent.gid();
                 perm |= type == FileAttr.S_IFDIR ? 02000 : 0;
             }
+            boolean placeholder = false;
+            switch (type) {
+                case FileAttr.S_IFDIR -> Files.createDirectory(Path.of(tmp));
+                case FileAttr.S_IFREG -> {
+                    if (open) {
+                        ch = Upper.createFile(tmp, upper.hostPerm(perm, false));
+                    } else {
+                        Upper.createEmptyFile(tmp);
+                    }
+                }
+                case FileAttr.S_IFIFO, FileAttr.S_IFSOCK ->
+                        placeholder = copyUp.makeSpecial(tmp, type, caller.uid(), caller.gid());
+                case FileAttr.S_IFCHR, FileAttr.S_IFBLK -> placeholder = copyUp.makeDevice(tmp, type, rdev);
+                default -> throw new FsException(Errno.EINVAL, "mknod " + path + ": file type " + type);
+            }
             upper.setStat(tmp, caller.uid(), gid, type | perm, rdev, placeholder);
             if (!direct) {
                 place(tmp, hp, type == FileAttr.S_IFDIR);
             }
         } catch (IOException e) {
+            closeQuietly(ch);
             discard(tmp);
             throw HostFs.fromIo(e, "create " + path);
-        } catch (FsException e) {
+        } catch (FsException | RuntimeException e) {
+            closeQuietly(ch);
             discard(tmp);
             throw e;
         }
-        resolver.invalidate(path);
-        return hp;
+        if (type == FileAttr.S_IFREG || type == FileAttr.S_IFDIR) {
+            // What a lookup would find now: the new entry in the upper layer alone (a new
+            // directory hides anything below: no lower layer showed the name, or a whiteout
+            // hid it and place() made the directory opaque).
+            resolver.created(path, type == FileAttr.S_IFDIR);
+        } else {
+            resolver.invalidate(path);
+        }
+        return ch;
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        if (ch != null) {
+            try {
+                ch.close();
+            } catch (IOException ignored) {
+                // the file is deleted next
+            }
+        }
     }
 
     void symlink(String target, String path, Caller caller) throws FsException {

@@ -339,8 +339,7 @@ public final class Overlay implements FsTree {
                 }
                 return open(path, flags & ~O_EXCL, caller);
             }
-            String hp = ns.create(path, FileAttr.S_IFREG | (mode & 07777), 0, caller);
-            return files.add(OpenFile.ofUpper(openChannel(hp, flags | 2), (flags & O_APPEND) != 0));
+            return files.add(OpenFile.ofUpper(ns.createFile(path, mode, caller), (flags & O_APPEND) != 0));
         } catch (FsException | RuntimeException e) {
             resolver.invalidateAll();
             throw e;

@@ -32,6 +32,11 @@ final class Resolver {
     private final ConcurrentHashMap<String, Node> nodes = new ConcurrentHashMap<>();
     /** Marks a path known to show nothing. */
     private static final Node ABSENT = new Node("", -1, null, null);
+    /**
+     * Marks a path known to show nothing and to have nothing in the upper layer either (no
+     * entry, no whiteout), so a create can make it in place without a stat to check.
+     */
+    private static final Node ABSENT_CLEAN = new Node("", -1, null, null);
     private final Cache<DirKey, LowerDir> lowerDirs;
 
     private record DirKey(int layer, String path) {
@@ -72,7 +77,7 @@ final class Resolver {
 
     Node resolve(String path) throws FsException {
         Node n = nodes.get(path);
-        if (n == ABSENT) {
+        if (n == ABSENT || n == ABSENT_CLEAN) {
             throw new FsException(Errno.ENOENT);
         }
         if (n != null) {
@@ -93,7 +98,23 @@ final class Resolver {
             throw e;
         }
         nodes.put(path, n);
+        if (n == ABSENT_CLEAN) {
+            throw new FsException(Errno.ENOENT);
+        }
         return n;
+    }
+
+    /**
+     * Whether {@code path} is remembered as showing nothing with nothing at its name in the upper
+     * layer. Every write that could put something there invalidates the path first.
+     */
+    boolean absentFromUpper(String path) {
+        return nodes.get(path) == ABSENT_CLEAN;
+    }
+
+    /** Remembers a regular file or directory just created in the upper layer at {@code path}. */
+    void created(String path, boolean dir) {
+        nodes.put(path, new Node(path, 0, null, dir ? new int[] {0} : null));
     }
 
     /** The node, or null when nothing is visible at {@code path}. */
@@ -135,9 +156,11 @@ final class Resolver {
         FileAttr lowerAttr = null;
         int[] dirs = new int[parent.dirLayers().length];
         int count = 0;
+        boolean upperClean = false;
         for (int layer : parent.dirLayers()) {
             Probe p = probe(layer, parent.path(), path, name);
             if (p.kind() == Kind.ABSENT) {
+                upperClean |= layer == 0;
                 continue;
             }
             if (p.kind() == Kind.WHITEOUT || (top >= 0 && !p.dir())) {
@@ -156,6 +179,9 @@ final class Resolver {
             }
         }
         if (top < 0) {
+            if (upperClean) {
+                return ABSENT_CLEAN;
+            }
             throw new FsException(Errno.ENOENT);
         }
         return new Node(path, top, lowerAttr, Arrays.copyOf(dirs, count));

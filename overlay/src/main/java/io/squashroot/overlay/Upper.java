@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -211,7 +212,7 @@ final class Upper {
             return; // no mode of its own, nowhere to record: the host owner is what ls shows
         }
         int perm = mode & 07777;
-        int hostPerm = privileged ? perm : perm | (st.isDirectory() ? 0700 : 0600);
+        int hostPerm = hostPerm(perm, st.isDirectory());
         record |= hostPerm != perm;
         if ((st.mode() & 07777) != hostPerm) {
             HostFs.chmod(hp, hostPerm);
@@ -225,6 +226,14 @@ final class Upper {
         } else if (hadRecord) {
             userRemove(hp, RecordedStat.XATTR);
         }
+    }
+
+    /**
+     * The permission bits an upper entry gets on the host for a requested {@code perm}: as
+     * asked, except that an unprivileged overlay keeps its own read/write (and search) access.
+     */
+    int hostPerm(int perm, boolean dir) {
+        return privileged ? perm : perm | (dir ? 0700 : 0600);
     }
 
     /** The owner, mode and device number the overlay reports for an upper entry. */
@@ -351,6 +360,23 @@ final class Upper {
         }
         boolean escaped = userRemove(hp, RecordedStat.XATTR_ESCAPE + name);
         return HostFs.removexattr(hp, name) || escaped;
+    }
+
+    /**
+     * Creates a new regular file with permission bits {@code perm} (less the umask: the
+     * caller's setStat fixes what differs) and returns it open for reading and writing.
+     */
+    static FileChannel createFile(String hp, int perm) throws IOException {
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> p =
+                java.util.EnumSet.noneOf(java.nio.file.attribute.PosixFilePermission.class);
+        java.nio.file.attribute.PosixFilePermission[] bits = java.nio.file.attribute.PosixFilePermission.values();
+        for (int i = 0; i < 9; i++) { // OWNER_READ is 0400 ... OTHERS_EXECUTE 0001
+            if ((perm & (0400 >> i)) != 0) {
+                p.add(bits[i]);
+            }
+        }
+        return FileChannel.open(Path.of(hp), java.util.EnumSet.of(StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.READ, StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(p));
     }
 
     static void createEmptyFile(String hp) throws FsException {
