@@ -145,6 +145,7 @@ final class Namespace {
     }
 
     void link(String existing, String path) throws FsException {
+        upper.forgetXattrNames(); // a copy-up or a sidecar copy may change xattrs
         Node src = resolver.resolve(existing);
         if (src.isDirectory()) {
             throw new FsException(Errno.EPERM);
@@ -168,6 +169,7 @@ final class Namespace {
 
     /** Renames a finished entry from the work directory to {@code hp}, over a whiteout if any. */
     private void place(String tmp, String hp, boolean dir) throws FsException {
+        upper.forgetXattrNames(); // the whiteout it replaces is freed
         HostStat st = HostFs.lstatOrNull(hp);
         boolean device = st != null && upper.isWhiteoutDevice(hp, st);
         if (st != null && !device) {
@@ -189,6 +191,7 @@ final class Namespace {
     }
 
     void unlink(String path) throws FsException {
+        upper.forgetXattrNames(); // see Upper.forgetXattrNames: inodes are freed here
         Node n = resolver.resolve(path);
         if (n.isDirectory()) {
             throw new FsException(Errno.EISDIR);
@@ -213,6 +216,7 @@ final class Namespace {
     }
 
     void rmdir(String path) throws FsException {
+        upper.forgetXattrNames();
         Node n = resolver.resolve(path);
         if (!n.isDirectory()) {
             throw new FsException(Errno.ENOTDIR);
@@ -252,6 +256,7 @@ final class Namespace {
      * the overlay keeps no redirect markers, so the upper layer stays plain files.
      */
     void rename(String from, String to, int flags) throws FsException {
+        upper.forgetXattrNames();
         if ((flags & Libc.RENAME_EXCHANGE) != 0) {
             throw new FsException(Errno.EINVAL, "RENAME_EXCHANGE is not supported by the overlay");
         }

@@ -322,6 +322,7 @@ public final class Overlay implements FsTree {
             c.run();
         } catch (FsException | RuntimeException e) {
             resolver.invalidateAll();
+            upper.forgetXattrNames(); // a half-done change may have freed an inode
             throw e;
         } finally {
             l.unlock();
@@ -342,6 +343,7 @@ public final class Overlay implements FsTree {
             return files.add(OpenFile.ofUpper(ns.createFile(path, mode, caller), (flags & O_APPEND) != 0));
         } catch (FsException | RuntimeException e) {
             resolver.invalidateAll();
+            upper.forgetXattrNames();
             throw e;
         } finally {
             l.unlock();

@@ -11,6 +11,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -28,6 +29,8 @@ final class Upper {
     private final AtomicLong tempSeq = new AtomicLong();
     /** Where user.* xattrs go when the host file system stores none; null when it does. */
     private final Sidecar sidecar;
+    /** Host xattr names per inode, so a getattr need not ask for a record that is not there. */
+    private final XattrNames xattrNames = new XattrNames();
 
     /**
      * @param privileged whether to chown and mknod for real (else record: tests force false)
@@ -66,14 +69,41 @@ final class Upper {
 
     private void userSet(String hp, String name, byte[] value, int flags) throws FsException {
         if (sidecar == null) {
-            HostFs.setxattr(hp, name, value, flags);
+            hostSetxattr(hp, name, value, flags);
         } else {
             sidecar.set(hp, name, value, flags);
         }
     }
 
     private boolean userRemove(String hp, String name) throws FsException {
-        return sidecar == null ? HostFs.removexattr(hp, name) : sidecar.remove(hp, name);
+        return sidecar == null ? hostRemovexattr(hp, name) : sidecar.remove(hp, name);
+    }
+
+    // Every xattr the overlay sets or removes on the host goes through these two.
+
+    private void hostSetxattr(String hp, String name, byte[] value, int flags) throws FsException {
+        try {
+            HostFs.setxattr(hp, name, value, flags);
+        } finally {
+            xattrNames.forget();
+        }
+    }
+
+    private boolean hostRemovexattr(String hp, String name) throws FsException {
+        try {
+            return HostFs.removexattr(hp, name);
+        } finally {
+            xattrNames.forget();
+        }
+    }
+
+    /**
+     * Forgets the remembered xattr names: an upper inode may have been freed (its number can
+     * come back on a new entry). The overlay calls it, under its write lock, before every
+     * operation that removes or replaces an upper entry.
+     */
+    void forgetXattrNames() {
+        xattrNames.forget();
     }
 
     /**
@@ -116,6 +146,8 @@ final class Upper {
 
     /** A fresh name in the work directory, on the same file system as every upper entry. */
     String tempPath() {
+        // Whatever is built under this name may be discarded (its inode freed) on failure.
+        xattrNames.forget();
         return work + "/" + tempSeq.incrementAndGet();
     }
 
@@ -131,8 +163,14 @@ final class Upper {
         if (!canRecord(st.type())) {
             return null; // user.* xattrs are allowed on regular files and directories only
         }
-        byte[] raw = sidecar == null ? HostFs.getxattr(hp, RecordedStat.XATTR)
-                : sidecar.get(hp, st.isDirectory(), RecordedStat.XATTR);
+        byte[] raw;
+        if (sidecar == null) {
+            // Nearly always absent (always, for an overlay run by root): the inode's remembered
+            // xattr names say so without a getxattr.
+            raw = xattrNames.of(hp, st).contains(RecordedStat.XATTR) ? HostFs.getxattr(hp, RecordedStat.XATTR) : null;
+        } else {
+            raw = sidecar.get(hp, st.isDirectory(), RecordedStat.XATTR);
+        }
         return RecordedStat.decode(raw);
     }
 
@@ -295,7 +333,7 @@ final class Upper {
     /** Marks a directory opaque: the kernel's xattr spelling, or the OCI entry without xattrs. */
     void setOpaque(String hostDir) throws FsException {
         try {
-            HostFs.setxattr(hostDir, privileged ? Whiteout.TRUSTED_OPAQUE : Whiteout.USER_OPAQUE, Whiteout.yes(), 0);
+            hostSetxattr(hostDir, privileged ? Whiteout.TRUSTED_OPAQUE : Whiteout.USER_OPAQUE, Whiteout.yes(), 0);
         } catch (FsException e) {
             if (HostFs.lstatOrNull(hostDir + "/" + Whiteout.OPAQUE_ENTRY) == null) {
                 createEmptyFile(hostDir + "/" + Whiteout.OPAQUE_ENTRY);
@@ -314,7 +352,7 @@ final class Upper {
         }
         if (privileged) {
             try {
-                HostFs.setxattr(hp, name, value, flags);
+                hostSetxattr(hp, name, value, flags);
                 return;
             } catch (FsException e) {
                 // EPERM: e.g. security.* under an LSM; ENOTSUP: a file system without that class
@@ -332,7 +370,15 @@ final class Upper {
             return null;
         }
         if (!name.startsWith("user.")) {
-            byte[] v = userGet(hp, RecordedStat.XATTR_ESCAPE + name);
+            String escaped = RecordedStat.XATTR_ESCAPE + name;
+            if (sidecar == null && isAscii(name)) {
+                // One listxattr instead of two getxattrs: the kernel asks for security.capability
+                // before every write(2) to a FUSE file, and the answer is nearly always "none".
+                List<String> names = HostFs.listxattr(hp);
+                byte[] v = names.contains(escaped) ? HostFs.getxattr(hp, escaped) : null;
+                return v != null || !names.contains(name) ? v : HostFs.getxattr(hp, name);
+            }
+            byte[] v = userGet(hp, escaped);
             return v != null ? v : HostFs.getxattr(hp, name);
         }
         return userGet(hp, name);
@@ -359,7 +405,7 @@ final class Upper {
             return userRemove(hp, name);
         }
         boolean escaped = userRemove(hp, RecordedStat.XATTR_ESCAPE + name);
-        return HostFs.removexattr(hp, name) || escaped;
+        return hostRemovexattr(hp, name) || escaped;
     }
 
     /**
@@ -377,6 +423,16 @@ final class Upper {
         }
         return FileChannel.open(Path.of(hp), java.util.EnumSet.of(StandardOpenOption.CREATE_NEW,
                 StandardOpenOption.READ, StandardOpenOption.WRITE), PosixFilePermissions.asFileAttribute(p));
+    }
+
+    /** listxattr decodes names as UTF-8: compare only names that every charset spells alike. */
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static void createEmptyFile(String hp) throws FsException {
