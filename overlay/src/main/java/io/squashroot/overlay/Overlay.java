@@ -70,7 +70,32 @@ public final class Overlay implements FsTree {
      * container id.
      */
     public static Overlay open(List<? extends FsTree> lowers, Path upperDir, IdMap ids) throws IOException {
-        return new Overlay(new Upper(upperDir, HostFs.geteuid() == 0, false, ids), new ArrayList<>(lowers), ids);
+        Overlay o = new Overlay(new Upper(upperDir, HostFs.geteuid() == 0, false, ids), new ArrayList<>(lowers), ids);
+        if (o.mapped && !lowers.isEmpty()) {
+            o.adoptLowerRoot();
+        }
+        return o;
+    }
+
+    /**
+     * The merged root directory is the upper directory itself, as in overlayfs. A runtime makes
+     * that directory private (0700, its own), which with the kernel checking permissions for a
+     * mapped container (default_permissions) would lock every container user but root out of
+     * the whole tree. So a root that is private and has nothing recorded takes the topmost
+     * lower root's owner and mode, as a copy-up would have given it.
+     */
+    private void adoptLowerRoot() throws IOException {
+        String hp = upper.path("/");
+        try {
+            HostStat st = HostFs.lstat(hp);
+            if ((st.mode() & 077) != 0 || upper.recorded(hp, st) != null) {
+                return;
+            }
+            FileAttr top = lowers.get(0).getattr("/");
+            upper.setStat(hp, top.uid(), top.gid(), FileAttr.S_IFDIR | (top.mode() & 07777), 0, false);
+        } catch (FsException e) {
+            throw new IOException(hp + ": cannot give the upper root the image root's owner and mode: " + e.getMessage(), e);
+        }
     }
 
     /** As {@link #open(List, Path)}; {@code privileged} false records owners even as root. */

@@ -55,6 +55,7 @@ class SubordinateIdsTest {
         Path upper = Files.createDirectories(tmp.resolve("upper"));
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
         Sh.ok("chown", "sqtest:sqtest", upper.toString(), mnt.toString());
+        Sh.ok("chmod", "700", upper.toString()); // private, as the runtime makes a container's
         long count = Math.min(uids[1], gids[1]);
         String sub = "--map-users=" + uids[0] + ",1," + count;
         String subg = "--map-groups=" + gids[0] + ",1," + count;
@@ -68,11 +69,12 @@ class SubordinateIdsTest {
             assertTrue(single.out().contains("Invalid argument"), single.out());
 
             String inside = Sh.ok(Sh.asUser("unshare", "--map-root-user", sub, subg, "sh", "-c",
-                    "cd " + mnt + " && echo b > b && chown 1000:1000 b && stat -c %u:%g b f a")
+                    "cd " + mnt + " && echo b > b && chown 1000:1000 b && stat -c %u:%g b f a && stat -c %a:%u .")
                     .toArray(String[]::new));
             // b: the chown as the container sees it; f: a lower file of root (container 0 is
             // the user); a: the user's own file, container root.
-            assertEquals(List.of("1000:1000", "0:0", "0:0"), inside.lines().toList());
+            // .: the private upper root shows the lower root's mode, so other users get through it
+            assertEquals(List.of("1000:1000", "0:0", "0:0", "755:0"), inside.lines().toList());
             assertEquals("1000 1000 100644 0", new String(
                     HostFs.getxattr(upper.resolve("b").toString(), RecordedStat.XATTR), StandardCharsets.US_ASCII),
                     "the overlay records the container's 1000, not the host id from the range");
