@@ -70,11 +70,7 @@ public final class Overlay implements FsTree {
      * container id.
      */
     public static Overlay open(List<? extends FsTree> lowers, Path upperDir, IdMap ids) throws IOException {
-        Overlay o = new Overlay(new Upper(upperDir, HostFs.geteuid() == 0, false, ids), new ArrayList<>(lowers), ids);
-        if (o.mapped && !lowers.isEmpty()) {
-            o.adoptLowerRoot();
-        }
-        return o;
+        return open(lowers, upperDir, HostFs.geteuid() == 0, false, ids);
     }
 
     /**
@@ -106,8 +102,17 @@ public final class Overlay implements FsTree {
     /** As above; {@code forceSidecar} keeps user.* xattrs in sidecar files even where the host has them. */
     static Overlay open(List<? extends FsTree> lowers, Path upperDir, boolean privileged, boolean forceSidecar)
             throws IOException {
-        return new Overlay(new Upper(upperDir, privileged, forceSidecar, IdMap.identity()), new ArrayList<>(lowers),
-                IdMap.identity());
+        return open(lowers, upperDir, privileged, forceSidecar, IdMap.identity());
+    }
+
+    /** As above, translating through {@code ids} ({@link #open(List, Path, IdMap)}). */
+    static Overlay open(List<? extends FsTree> lowers, Path upperDir, boolean privileged, boolean forceSidecar,
+                        IdMap ids) throws IOException {
+        Overlay o = new Overlay(new Upper(upperDir, privileged, forceSidecar, ids), new ArrayList<>(lowers), ids);
+        if (o.mapped && !lowers.isEmpty()) {
+            o.adoptLowerRoot();
+        }
+        return o;
     }
 
     private Lock read() {
