@@ -5,7 +5,8 @@
 #   pyxis    unsquashfs -d DIR IMAGE; unshare -r chroot DIR ...   (pyxis's path)
 #   enroot   squashfuse + fuse-overlayfs + unshare -r chroot      (enroot's direct .sqsh start)
 # The workload is `cat /etc/os-release`; "first output" is its first byte on our stdout.
-# cold: page cache dropped before each run (root only); warm: the same run repeated at once.
+# cold: page cache dropped before each run (root only); warm: the same run repeated at once
+# (after a sync, so the first run's unpacked files are not still being written back).
 #
 # Usage: bench/start/start-latency.sh [-s "0.25 1 4"] [-i "IMAGE.sqsh ..."] [-n RUNS]
 #        [-m "fuse extract pyxis enroot"] [-c "cold warm"] [-d WORKDIR] [-o RESULTS.csv]
@@ -100,7 +101,12 @@ for item in $list; do
         for r in $(seq 1 "$runs"); do
             for mode in $modes; do
                 drop "$cache"
-                [ "$cache" = warm ] && run_mode "$mode" "$img" >/dev/null   # warm-up run
+                if [ "$cache" = warm ]; then
+                    run_mode "$mode" "$img" >/dev/null   # warm-up run
+                    # its written-out root (extract, pyxis: the whole image unpacked) is still
+                    # dirty in the page cache: write it back now, or the timed run waits for it
+                    sync
+                fi
                 echo "$size,$mode,$cache,$r,$(run_mode "$mode" "$img")" | tee -a "$out"
             done
         done
