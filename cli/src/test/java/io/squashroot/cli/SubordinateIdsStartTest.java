@@ -74,7 +74,8 @@ class SubordinateIdsStartTest {
                 "echo x > /f && chown 1000:1000 /f && stat -c '%u %g' /f",
                 "useradd -m alice && ls -ln /home | awk 'NR > 1 {print $3, $4, $9}'",
                 "su alice -c 'id -u; touch /home/alice/x' && stat -c '%u %g %U' /home/alice/x",
-                "su alice -c 'touch /etc/nope' 2>&1 | grep -c 'Permission denied'"));
+                "su alice -c 'touch /etc/nope' 2>&1 | grep -c 'Permission denied'",
+                "setpriv --reuid=_apt --regid=nogroup --clear-groups sh -c 'id -u; id -g'"));
         assertEquals(0, r.status(), r.toString());
         List<String> lines = r.out().lines().map(l -> l.trim().replaceAll("\\s+", " ")).toList();
         assertEquals(List.of("0 1001 1", "1 " + uids[0] + " " + uids[1], "0 1001 1", "1 " + gids[0] + " " + gids[1],
@@ -82,8 +83,8 @@ class SubordinateIdsStartTest {
                 "1000 1000",
                 "1000 1000 alice",
                 "1000", "1000 1000 alice",
-                "1"), lines, "root files as 0, the image's group shadow as 42, the range's ids as themselves, "
-                + "and alice refused root's /etc by the kernel's permission check:\n" + r);
+                "1", "42", "65534"), lines, "root files as 0, the image's group shadow as 42, the range's ids as"
+                + " themselves, alice refused root's /etc by the kernel's permission check, apt's drop to _apt:\n" + r);
 
         Path upper = user.dataPath().resolve("ids");
         assertEquals("1000 1000 100644 0", recorded(upper.resolve("f")), "the container's id, not the host's");
