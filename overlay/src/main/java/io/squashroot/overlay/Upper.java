@@ -161,6 +161,9 @@ final class Upper {
     FileAttr attr(String hp, HostStat st, long ino) throws FsException {
         RecordedStat r = recorded(hp, st);
         if (r == null) {
+            if (ids.isIdentity()) {
+                return st.toAttr(ino);
+            }
             r = hostOwned(st);
         }
         return new FileAttr(ino, r.mode(), st.nlink(), r.uid(), r.gid(), r.rdev(), st.size(), st.blocks(),
