@@ -20,6 +20,7 @@ cleanup() {
     rm -rf --one-file-system "$stage"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM HUP   # so an interrupted build still unmounts its binds
 "$here/testdata/busybox-rootfs.sh" "$stage/root"
 i=0
 for t in "${trees[@]}"; do
