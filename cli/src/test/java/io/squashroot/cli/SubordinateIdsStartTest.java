@@ -102,6 +102,56 @@ class SubordinateIdsStartTest {
         assertFalse(Files.exists(upper));
     }
 
+    /**
+     * apt-get install from a local repository (file: URI, the .deb built here) inside the
+     * rootless container: apt drops to its _apt user to fetch, and the package's maintainer
+     * script adds a system user and gives it a directory, all ids other than the caller's.
+     */
+    @Test
+    void aptGetInstall_fromLocalRepository_inRootlessContainer_persists() throws Exception {
+        Path pkg = user.base.resolve("apt-pkg");
+        user.write(pkg.resolve("DEBIAN/control"), "Package: sqtest-apt\nVersion: 1.0\nArchitecture: all\n"
+                + "Maintainer: squashroot tests <tests@example.invalid>\nDescription: squashroot apt test package\n", false);
+        user.write(pkg.resolve("usr/share/sqtest-apt/hello"), "hello through apt\n", false);
+        user.write(pkg.resolve("DEBIAN/postinst"), "#!/bin/sh\nset -e\n"
+                + "getent passwd sqapt >/dev/null || useradd --system --home-dir /var/lib/sqapt sqapt\n"
+                + "mkdir -p /var/lib/sqapt\nchown sqapt:sqapt /var/lib/sqapt\n", true);
+        Path repo = Files.createDirectories(user.base.resolve("repo"));
+        Path deb = repo.resolve("sqtest-apt_1.0_all.deb");
+        Sandbox.sh("dpkg-deb", "--root-owner-group", "--build", pkg.toString(), deb.toString());
+        Files.writeString(repo.resolve("Packages"), packagesEntry(Files.readString(pkg.resolve("DEBIAN/control")), deb));
+        Sandbox.chown(user.base, Sandbox.TEST_USER);
+
+        // Only the local repository: the image's own sources (deb.debian.org) stay out of it.
+        String apt = "apt-get -q -o Dir::Etc::SourceList=/etc/apt/local.list -o Dir::Etc::SourceParts=-";
+        assertEquals(0, user.run("create", "-n", "apt", debian.toString()).status());
+        Sandbox.Result r = user.run("start", "--root", "--rw", "-m", repo + ":/mnt/repo:none:x-create=dir,bind,ro", "apt",
+                "sh", "-c", "echo 'deb [trusted=yes] file:/mnt/repo ./' > /etc/apt/local.list && " + apt + " update && "
+                        + apt + " install -y sqtest-apt");
+        assertEquals(0, r.status(), r.toString());
+        assertTrue(r.out().contains("Setting up sqtest-apt (1.0)"), r.toString());
+        assertFalse((r.out() + r.err()).contains("unsandboxed"), "apt fetched as _apt, not as root: " + r);
+
+        r = user.run("start", "--root", "apt", "sh", "-c",
+                "dpkg-query -W -f '${Status}\\n' sqtest-apt; cat /usr/share/sqtest-apt/hello; "
+                        + "stat -c '%U %G' /var/lib/sqapt; test \"$(stat -c %u /var/lib/sqapt)\" -gt 0 && echo not-root");
+        assertEquals(0, r.status(), r.toString());
+        assertEquals("install ok installed\nhello through apt\nsqapt sqapt\nnot-root\n", r.out(), r.toString());
+        assertEquals(0, user.run("remove", "-f", "apt").status());
+    }
+
+    /** One Packages stanza for {@code deb}: its control fields plus where it is and its size and hash. */
+    private static String packagesEntry(String control, Path deb) throws IOException {
+        byte[] bytes = Files.readAllBytes(deb);
+        String sha;
+        try {
+            sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return control.strip() + "\nFilename: ./" + deb.getFileName() + "\nSize: " + bytes.length + "\nSHA256: " + sha + "\n\n";
+    }
+
     @Test
     void autoWithoutUserAllowOther_fallsBackToSingleMapping_andRuns() throws Exception {
         setUserAllowOther(false);
