@@ -5,21 +5,25 @@
 #   pyxis    unsquashfs -d DIR IMAGE; unshare -r chroot DIR ...   (pyxis's path)
 #   enroot   squashfuse + fuse-overlayfs + unshare -r chroot      (enroot's direct .sqsh start)
 # The workload is `cat /etc/os-release`; "first output" is its first byte on our stdout.
-# cold: page cache dropped before each run (root only); warm: the same run repeated at once.
+# cold: page cache dropped before each run (root only); warm: the same run repeated at once
+# (after a sync, so the first run's unpacked files are not still being written back).
 #
-# Usage: bench/start/start-latency.sh [-s "0.25 1 4"] [-n RUNS] [-m "fuse extract pyxis enroot"]
-#        [-c "cold warm"] [-d WORKDIR] [-o RESULTS.csv]
-# Images are busybox + incompressible filler to the size (GiB), built once in WORKDIR. The
-# squashroot build is copied to WORKDIR/install first, so rebuilding the tree does not disturb
-# a running benchmark.
+# Usage: bench/start/start-latency.sh [-s "0.25 1 4"] [-i "IMAGE.sqsh ..."] [-n RUNS]
+#        [-m "fuse extract pyxis enroot"] [-c "cold warm"] [-d WORKDIR] [-o RESULTS.csv]
+# -s: images of busybox + incompressible filler to the size (GiB), built once in WORKDIR: the
+#     cheapest case for extracting (stored blocks, 64 MiB files). -i: your own images instead
+#     (any image whose /bin/cat and /etc/os-release exist; bench/start/tree-image.sh makes one of
+#     busybox + a host directory, i.e. real, compressible binaries and libraries). The size column
+#     is then the image's own size. The squashroot build is copied to WORKDIR/install first, so
+#     rebuilding the tree does not disturb a running benchmark.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
-sizes="0.25 1 4"; runs=3; modes="fuse extract pyxis enroot"; caches="cold warm"
+sizes="0.25 1 4"; images=""; runs=3; modes="fuse extract pyxis enroot"; caches="cold warm"
 work=${TMPDIR:-/tmp}/squashroot-start-bench; out=""
-while getopts "s:n:m:c:d:o:" o; do
+while getopts "s:i:n:m:c:d:o:" o; do
     case "$o" in
-    s) sizes=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; c) caches=$OPTARG ;; d) work=$OPTARG ;; o) out=$OPTARG ;;
-    *) sed -n '2,13p' "$0"; exit 2 ;;
+    s) sizes=$OPTARG ;; i) images=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; c) caches=$OPTARG ;; d) work=$OPTARG ;; o) out=$OPTARG ;;
+    *) sed -n '2,17p' "$0"; exit 2 ;;
     esac
 done
 mkdir -p "$work"
@@ -78,13 +82,31 @@ run_mode() {   # mode image -> "first,total,status"
 }
 
 [ -s "$out" ] || echo "size_gib,mode,cache,run,first_output_s,total_s,status" > "$out"
-for size in $sizes; do
-    img=$(image_for "$size")
+if [ -n "$images" ]; then
+    for img in $images; do
+        [ -f "$img" ] || { echo "start-latency: $img: no such image" >&2; exit 2; }
+    done
+    list=$images
+else
+    list=$sizes
+fi
+for item in $list; do
+    if [ -n "$images" ]; then
+        img=$(readlink -f "$item")
+        size=$(stat -c %s "$img" | awk '{ printf "%.2f", $1 / 1073741824 }')
+    else
+        size=$item; img=$(image_for "$size")
+    fi
     for cache in $caches; do
         for r in $(seq 1 "$runs"); do
             for mode in $modes; do
                 drop "$cache"
-                [ "$cache" = warm ] && run_mode "$mode" "$img" >/dev/null   # warm-up run
+                if [ "$cache" = warm ]; then
+                    run_mode "$mode" "$img" >/dev/null   # warm-up run
+                    # its written-out root (extract, pyxis: the whole image unpacked) is still
+                    # dirty in the page cache: write it back now, or the timed run waits for it
+                    sync
+                fi
                 echo "$size,$mode,$cache,$r,$(run_mode "$mode" "$img")" | tee -a "$out"
             done
         done

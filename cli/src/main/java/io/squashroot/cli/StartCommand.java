@@ -21,7 +21,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "start", sortOptions = false,
         description = {"Start a container and run the command script (/etc/rc) within its root filesystem,",
                 "or COMMAND when the image has none; an interactive shell without either.",
-                "The exit status is the command's (128+N when killed by signal N)."})
+                "The exit status is the command's (128+N when killed by signal N)."},
+        footer = {"", "Ids: with --root in fuse mode, an ordinary user's container maps the user to 0 and the",
+                "user's first /etc/subuid and /etc/subgid range to 1..N, so chown, useradd and su work inside;",
+                "SQUASHROOT_SUBIDS=auto (default: when the range, newuidmap/newgidmap and user_allow_other in",
+                "/etc/fuse.conf are there), yes (fail naming what is missing) or no (only the user, as 0)."})
 final class StartCommand implements Callable<Integer> {
     private static final Pattern MOUNT = Pattern.compile("[^\\s]+(:[^\\s]+)*");
     private static final Pattern ENV = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(=.*)?", Pattern.DOTALL);

@@ -47,6 +47,7 @@ class MainTest {
     void describesOtherSubcommands_withHelpCommand() {
         String help = captureOut("help", "start");
         assertTrue(help.contains("--mount-mode"), help);
+        assertTrue(help.contains("SQUASHROOT_SUBIDS=auto"), help);
     }
 
     @Test

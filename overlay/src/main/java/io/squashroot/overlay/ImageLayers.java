@@ -39,6 +39,12 @@ public final class ImageLayers implements AutoCloseable {
      */
     public static ImageLayers open(List<Path> lowersTopFirst, Path upper, BlockCache cache, int prefetchBlocks)
             throws IOException {
+        return open(lowersTopFirst, upper, cache, prefetchBlocks, IdMap.identity());
+    }
+
+    /** As above, for a container whose user namespace maps ids by {@code ids} ({@link Overlay#open(List, Path, IdMap)}). */
+    public static ImageLayers open(List<Path> lowersTopFirst, Path upper, BlockCache cache, int prefetchBlocks,
+                                   IdMap ids) throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "squashroot-prefetch");
             t.setDaemon(true);
@@ -56,7 +62,7 @@ public final class ImageLayers implements AutoCloseable {
                     trees.add(new SquashfsTree(img, pool, prefetchBlocks));
                 }
             }
-            return new ImageLayers(Overlay.open(trees, upper), images, pool);
+            return new ImageLayers(Overlay.open(trees, upper, ids), images, pool);
         } catch (IOException | RuntimeException e) {
             closeAll(pool, images);
             throw e;

@@ -42,8 +42,13 @@ public final class Overlay implements FsTree {
     private final OpenFiles<OpenFile> files = new OpenFiles<>();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
 
-    private Overlay(Upper upper, List<FsTree> lowers) {
+    private final IdMap ids;
+    private final boolean mapped;
+
+    private Overlay(Upper upper, List<FsTree> lowers, IdMap ids) {
         this.upper = upper;
+        this.ids = ids;
+        this.mapped = !ids.isIdentity();
         this.lowers = List.copyOf(lowers);
         this.resolver = new Resolver(upper, this.lowers);
         this.copyUp = new CopyUp(resolver, upper, inodes);
@@ -55,7 +60,38 @@ public final class Overlay implements FsTree {
      * which must exist. Leftovers of an interrupted copy-up in it are removed.
      */
     public static Overlay open(List<? extends FsTree> lowers, Path upperDir) throws IOException {
-        return open(lowers, upperDir, HostFs.geteuid() == 0);
+        return open(lowers, upperDir, IdMap.identity());
+    }
+
+    /**
+     * As {@link #open(List, Path)} for a container whose user namespace maps ids by {@code ids}:
+     * the kernel's requests carry host ids, which are recorded as container ids, and every id
+     * served (lower and upper) is presented as the host id the namespace shows as that
+     * container id.
+     */
+    public static Overlay open(List<? extends FsTree> lowers, Path upperDir, IdMap ids) throws IOException {
+        return open(lowers, upperDir, HostFs.geteuid() == 0, false, ids);
+    }
+
+    /**
+     * The merged root directory is the upper directory itself, as in overlayfs. A runtime makes
+     * that directory private (0700, its own), which with the kernel checking permissions for a
+     * mapped container (default_permissions) would lock every container user but root out of
+     * the whole tree. So a root that is private and has nothing recorded takes the topmost
+     * lower root's owner and mode, as a copy-up would have given it.
+     */
+    private void adoptLowerRoot() throws IOException {
+        String hp = upper.path("/");
+        try {
+            HostStat st = HostFs.lstat(hp);
+            if ((st.mode() & 077) != 0 || upper.recorded(hp, st) != null) {
+                return;
+            }
+            FileAttr top = lowers.get(0).getattr("/");
+            upper.setStat(hp, top.uid(), top.gid(), FileAttr.S_IFDIR | (top.mode() & 07777), 0, false);
+        } catch (FsException e) {
+            throw new IOException(hp + ": cannot give the upper root the image root's owner and mode: " + e.getMessage(), e);
+        }
     }
 
     /** As {@link #open(List, Path)}; {@code privileged} false records owners even as root. */
@@ -66,7 +102,17 @@ public final class Overlay implements FsTree {
     /** As above; {@code forceSidecar} keeps user.* xattrs in sidecar files even where the host has them. */
     static Overlay open(List<? extends FsTree> lowers, Path upperDir, boolean privileged, boolean forceSidecar)
             throws IOException {
-        return new Overlay(new Upper(upperDir, privileged, forceSidecar), new ArrayList<>(lowers));
+        return open(lowers, upperDir, privileged, forceSidecar, IdMap.identity());
+    }
+
+    /** As above, translating through {@code ids} ({@link #open(List, Path, IdMap)}). */
+    static Overlay open(List<? extends FsTree> lowers, Path upperDir, boolean privileged, boolean forceSidecar,
+                        IdMap ids) throws IOException {
+        Overlay o = new Overlay(new Upper(upperDir, privileged, forceSidecar, ids), new ArrayList<>(lowers), ids);
+        if (o.mapped && !lowers.isEmpty()) {
+            o.adoptLowerRoot();
+        }
+        return o;
     }
 
     private Lock read() {
@@ -108,11 +154,13 @@ public final class Overlay implements FsTree {
                     la.rdev(), la.size(), la.blocks(), la.atimeSec(), la.atimeNsec(), la.mtimeSec(),
                     la.mtimeNsec(), la.ctimeSec(), la.ctimeNsec());
         }
-        if (n.isDirectory() && n.dirLayers().length > 1) {
-            // A merged directory's link count is not known without listing every layer;
-            // 1 is what find(1) and fts take as "unknown" (btrfs reports it too).
-            a = new FileAttr(a.ino(), a.mode(), 1, a.uid(), a.gid(), a.rdev(), a.size(), a.blocks(),
-                    a.atimeSec(), a.atimeNsec(), a.mtimeSec(), a.mtimeNsec(), a.ctimeSec(), a.ctimeNsec());
+        // A merged directory's link count is not known without listing every layer;
+        // 1 is what find(1) and fts take as "unknown" (btrfs reports it too).
+        long nlink = n.isDirectory() && n.dirLayers().length > 1 ? 1 : a.nlink();
+        if (nlink != a.nlink() || mapped) {
+            a = new FileAttr(a.ino(), a.mode(), nlink, ids.uidToHost(a.uid()), ids.gidToHost(a.gid()), a.rdev(),
+                    a.size(), a.blocks(), a.atimeSec(), a.atimeNsec(), a.mtimeSec(), a.mtimeNsec(), a.ctimeSec(),
+                    a.ctimeNsec());
         }
         return a;
     }
@@ -340,7 +388,8 @@ public final class Overlay implements FsTree {
                 }
                 return open(path, flags & ~O_EXCL, caller);
             }
-            return files.add(OpenFile.ofUpper(ns.createFile(path, mode, caller), (flags & O_APPEND) != 0));
+            return files.add(OpenFile.ofUpper(ns.createFile(path, mode, inContainer(caller)),
+                    (flags & O_APPEND) != 0));
         } catch (FsException | RuntimeException e) {
             resolver.invalidateAll();
             upper.forgetXattrNames();
@@ -352,17 +401,17 @@ public final class Overlay implements FsTree {
 
     @Override
     public void mkdir(String path, int mode, Caller caller) throws FsException {
-        change(() -> ns.create(path, FileAttr.S_IFDIR | (mode & 07777), 0, caller));
+        change(() -> ns.create(path, FileAttr.S_IFDIR | (mode & 07777), 0, inContainer(caller)));
     }
 
     @Override
     public void mknod(String path, int mode, long rdev, Caller caller) throws FsException {
-        change(() -> ns.create(path, mode, rdev, caller));
+        change(() -> ns.create(path, mode, rdev, inContainer(caller)));
     }
 
     @Override
     public void symlink(String target, String linkPath, Caller caller) throws FsException {
-        change(() -> ns.symlink(target, linkPath, caller));
+        change(() -> ns.symlink(target, linkPath, inContainer(caller)));
     }
 
     @Override
@@ -408,8 +457,13 @@ public final class Overlay implements FsTree {
     public void chown(String path, long uid, long gid) throws FsException {
         change(() -> {
             String hp = copyUp.entry(resolver.resolve(path), true);
-            upper.chown(hp, unchanged(uid) ? -1 : uid, unchanged(gid) ? -1 : gid);
+            upper.chown(hp, unchanged(uid) ? -1 : ids.uidToContainer(uid), unchanged(gid) ? -1 : ids.gidToContainer(gid));
         });
+    }
+
+    /** The kernel's caller (host ids) as the container's ids, which the upper records. */
+    private Caller inContainer(Caller c) {
+        return !mapped ? c : new Caller(ids.uidToContainer(c.uid()), ids.gidToContainer(c.gid()), c.pid());
     }
 
     private static boolean unchanged(long id) {

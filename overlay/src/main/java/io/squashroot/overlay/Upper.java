@@ -26,6 +26,11 @@ final class Upper {
     final boolean privileged;
     private final long hostUid;
     private final long hostGid;
+    /** The container's id map: the overlay works in container ids (see {@link IdMap}). */
+    private final IdMap ids;
+    /** The container ids of {@link #hostUid} and {@link #hostGid}: who owns unrecorded entries. */
+    private final long ownUid;
+    private final long ownGid;
     private final AtomicLong tempSeq = new AtomicLong();
     /** Where user.* xattrs go when the host file system stores none; null when it does. */
     private final Sidecar sidecar;
@@ -36,8 +41,10 @@ final class Upper {
      * @param privileged whether to chown and mknod for real (else record: tests force false)
      * @param forceSidecar keep user.* xattrs in sidecar files even where the host could store
      *                     them (tests); without it sidecars are used only where it cannot
+     * @param ids the container's id map: every id this class takes and returns is a container
+     *            id, host owners are translated (identity: none)
      */
-    Upper(Path dir, boolean privileged, boolean forceSidecar) throws IOException {
+    Upper(Path dir, boolean privileged, boolean forceSidecar, IdMap ids) throws IOException {
         Path real = dir.toRealPath();
         if (!Files.isDirectory(real)) {
             throw new IOException(dir + ": upper is not a directory");
@@ -47,6 +54,9 @@ final class Upper {
         this.work = root + "/" + Whiteout.WORK_DIR;
         this.hostUid = HostFs.geteuid();
         this.hostGid = HostFs.getegid();
+        this.ids = ids;
+        this.ownUid = ids.uidToContainer(hostUid);
+        this.ownGid = ids.gidToContainer(hostGid);
         this.privileged = privileged;
         Path w = Path.of(work);
         if (Files.exists(w, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
@@ -183,14 +193,17 @@ final class Upper {
      * special file: the host cannot give it that owner, and cannot record one on it either.
      */
     boolean needsPlaceholder(long uid, long gid) {
-        return !privileged && (uid != hostUid || gid != hostGid);
+        return !privileged && (uid != ownUid || gid != ownGid);
     }
 
     /** The attributes the overlay reports for an upper entry. */
     FileAttr attr(String hp, HostStat st, long ino) throws FsException {
         RecordedStat r = recorded(hp, st);
         if (r == null) {
-            return st.toAttr(ino);
+            if (ids.isIdentity()) {
+                return st.toAttr(ino);
+            }
+            r = hostOwned(st);
         }
         return new FileAttr(ino, r.mode(), st.nlink(), r.uid(), r.gid(), r.rdev(), st.size(), st.blocks(),
                 st.atimeSec(), st.atimeNsec(), st.mtimeSec(), st.mtimeNsec(), st.ctimeSec(), st.ctimeNsec());
@@ -216,7 +229,7 @@ final class Upper {
     void chown(String hp, long uid, long gid) throws FsException {
         HostStat st = HostFs.lstat(hp);
         RecordedStat r = recorded(hp, st);
-        RecordedStat e = r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
+        RecordedStat e = r != null ? r : hostOwned(st);
         apply(hp, st, r != null, uid < 0 ? e.uid() : uid, gid < 0 ? e.gid() : gid, e.mode(), e.rdev(),
                 r != null && (r.mode() & FileAttr.S_IFMT) != st.type());
     }
@@ -225,7 +238,7 @@ final class Upper {
     void chmod(String hp, int perm) throws FsException {
         HostStat st = HostFs.lstat(hp);
         RecordedStat r = recorded(hp, st);
-        RecordedStat e = r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
+        RecordedStat e = r != null ? r : hostOwned(st);
         apply(hp, st, r != null, e.uid(), e.gid(), (e.mode() & FileAttr.S_IFMT) | (perm & 07777), e.rdev(),
                 r != null && (r.mode() & FileAttr.S_IFMT) != st.type());
     }
@@ -233,15 +246,16 @@ final class Upper {
     private void apply(String hp, HostStat st, boolean hadRecord, long uid, long gid, int mode, long rdev,
                        boolean placeholder) throws FsException {
         boolean record = placeholder;
-        if (st.uid() != uid || st.gid() != gid) {
+        RecordedStat now = hostOwned(st);
+        if (now.uid() != uid || now.gid() != gid) {
             if (privileged) {
                 try {
-                    HostFs.lchown(hp, uid, gid);
+                    HostFs.lchown(hp, ids.uidToHost(uid), ids.gidToHost(gid));
                 } catch (FsException e) {
                     record = true; // e.g. an id that root squashing or a user namespace refuses
                 }
-            } else if (uid == hostUid && gid == hostGid) {
-                HostFs.lchown(hp, uid, gid);
+            } else if (uid == ownUid && gid == ownGid) {
+                HostFs.lchown(hp, hostUid, hostGid);
             } else {
                 record = true;
             }
@@ -278,7 +292,12 @@ final class Upper {
     RecordedStat effective(String hp) throws FsException {
         HostStat st = HostFs.lstat(hp);
         RecordedStat r = recorded(hp, st);
-        return r != null ? r : new RecordedStat(st.uid(), st.gid(), st.mode(), st.rdev());
+        return r != null ? r : hostOwned(st);
+    }
+
+    /** What a host entry without a record stands for: its host owner as container ids. */
+    private RecordedStat hostOwned(HostStat st) {
+        return new RecordedStat(ids.uidToContainer(st.uid()), ids.gidToContainer(st.gid()), st.mode(), st.rdev());
     }
 
     /**

@@ -15,20 +15,29 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Serves an overlay from a separate JVM, so a test can run the FUSE server as another user
- * (the unprivileged runs). Args: UPPER MOUNTPOINT LOWER...; prints "mounted" once the mount
- * answers and unmounts when its standard input closes.
+ * (the unprivileged runs). Args: [--ids=UID,GID,SUBUID,SUBGID,COUNT] UPPER MOUNTPOINT LOWER...;
+ * prints "mounted" once the mount answers and unmounts when its standard input closes. With
+ * {@code --ids} the overlay translates through a rootless container's map (container 0 = UID:GID,
+ * 1..COUNT = the subordinate ranges).
  */
 public final class OverlayServer {
     private OverlayServer() {
     }
 
     public static void main(String[] args) throws Exception {
+        IdMap ids = IdMap.identity();
+        int a = 0;
+        if (args[0].startsWith("--ids=")) {
+            long[] v = java.util.Arrays.stream(args[a++].substring(6).split(",")).mapToLong(Long::parseLong).toArray();
+            ids = new IdMap(List.of(new IdMap.Range(0, v[0], 1), new IdMap.Range(1, v[2], v[4])),
+                    List.of(new IdMap.Range(0, v[1], 1), new IdMap.Range(1, v[3], v[4])));
+        }
         List<FsTree> lowers = new ArrayList<>();
-        for (int i = 2; i < args.length; i++) {
+        for (int i = a + 2; i < args.length; i++) {
             lowers.add(DirectoryTree.of(Path.of(args[i])));
         }
-        Overlay overlay = Overlay.open(lowers, Path.of(args[0]));
-        try (FuseMount m = FuseMount.mount(overlay, Path.of(args[1]),
+        Overlay overlay = Overlay.open(lowers, Path.of(args[a]), ids);
+        try (FuseMount m = FuseMount.mount(overlay, Path.of(args[a + 1]),
                 MountOptions.builder().readOnly(false).build())) {
             System.out.println("mounted");
             System.out.flush();
@@ -49,6 +58,11 @@ public final class OverlayServer {
      * {@code cpDir}) that sqtest can read; returns once it is mounted.
      */
     static Running startAsUser(Path cpDir, Path mnt, Path upper, Path... lowers) throws Exception {
+        return startAsUser(cpDir, List.of(), mnt, upper, lowers);
+    }
+
+    /** As above, with {@code options} (e.g. {@code --ids=...}) before the server's arguments. */
+    static Running startAsUser(Path cpDir, List<String> options, Path mnt, Path upper, Path... lowers) throws Exception {
         Files.createDirectories(cpDir);
         List<String> cp = new ArrayList<>();
         int i = 0;
@@ -63,7 +77,9 @@ public final class OverlayServer {
         Sh.ok("chmod", "-R", "a+rX", cpDir.toString());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", String.join(":", cp),
-                OverlayServer.class.getName(), upper.toString(), mnt.toString()));
+                OverlayServer.class.getName()));
+        cmd.addAll(options);
+        cmd.addAll(List.of(upper.toString(), mnt.toString()));
         for (Path l : lowers) {
             cmd.add(l.toString());
         }

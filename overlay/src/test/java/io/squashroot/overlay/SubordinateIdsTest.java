@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What an unprivileged container's chown does today, with the overlay served by sqtest and
- * the container in a user namespace (docs/overlay-format.md, "Unprivileged containers"): with
- * only the user's own id mapped (the launcher's {@code unshare --map-root-user}) the kernel
- * refuses {@code chown 1000} with EINVAL before the overlay hears of it; with the user's
- * subordinate range mapped as well (newuidmap, /etc/subuid) the chown reaches the overlay as
- * the host id in that range, which it records, and the container sees 1000 again.
+ * An unprivileged container's chown, with the overlay served by sqtest and the container in a
+ * user namespace (docs/overlay-format.md, "Subordinate id ranges"): with only the user's own id
+ * mapped (the launcher's {@code unshare --map-root-user} without a range) the kernel refuses
+ * {@code chown 1000} with EINVAL before the overlay hears of it; with the user's subordinate
+ * range mapped as well (newuidmap, /etc/subuid) and the overlay given the same map, the chown
+ * reaches the overlay as the host id in that range, the upper records the container's 1000, and
+ * the container sees 1000 again; lower files of root show as root.
  */
 class SubordinateIdsTest {
     @TempDir
@@ -40,7 +41,7 @@ class SubordinateIdsTest {
     }
 
     @Test
-    void chown_inUserNamespace_einvalWithOneIdRecordedAsHostIdWithSubordinateRange() throws Exception {
+    void chown_inUserNamespace_einvalWithOneIdRecordedAsContainerIdWithSubordinateRange() throws Exception {
         assumeTrue(Sh.isRoot(), "the test sets up directories for sqtest");
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/newuidmap")), "newuidmap missing (package uidmap)");
         long[] uids = range("/etc/subuid");
@@ -54,27 +55,37 @@ class SubordinateIdsTest {
         Path upper = Files.createDirectories(tmp.resolve("upper"));
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
         Sh.ok("chown", "sqtest:sqtest", upper.toString(), mnt.toString());
-        String sub = "--map-users=" + uids[0] + ",1," + uids[1];
-        String subg = "--map-groups=" + gids[0] + ",1," + gids[1];
-        try (OverlayServer.Running s = OverlayServer.startAsUser(tmp.resolve("cp"), mnt, upper, lower)) {
+        Sh.ok("chmod", "700", upper.toString()); // private, as the runtime makes a container's
+        long count = Math.min(uids[1], gids[1]);
+        String sub = "--map-users=" + uids[0] + ",1," + count;
+        String subg = "--map-groups=" + gids[0] + ",1," + count;
+        String self = Sh.ok(Sh.asUser("id", "-u").toArray(String[]::new)).trim();
+        String selfG = Sh.ok(Sh.asUser("id", "-g").toArray(String[]::new)).trim();
+        List<String> ids = List.of("--ids=" + self + "," + selfG + "," + uids[0] + "," + gids[0] + "," + count);
+        try (OverlayServer.Running s = OverlayServer.startAsUser(tmp.resolve("cp"), ids, mnt, upper, lower)) {
             Sh.Result single = Sh.run(Sh.asUser("unshare", "--map-root-user", "sh", "-c",
                     "cd " + mnt + " && echo a > a && chown 1000:1000 a"));
             assertNotEquals(0, single.status());
             assertTrue(single.out().contains("Invalid argument"), single.out());
 
             String inside = Sh.ok(Sh.asUser("unshare", "--map-root-user", sub, subg, "sh", "-c",
-                    "cd " + mnt + " && echo b > b && chown 1000:1000 b && stat -c %u:%g b f a")
+                    "cd " + mnt + " && echo b > b && chown 1000:1000 b && stat -c %u:%g b f a && stat -c %a:%u .")
                     .toArray(String[]::new));
-            // b: the chown as the container sees it; f: a lower file of host root, which the
-            // namespace does not map; a: the user's own file, container root.
-            assertEquals(List.of("1000:1000", "65534:65534", "0:0"), inside.lines().toList());
-            long host = uids[0] + 999;
-            long hostG = gids[0] + 999;
-            assertEquals(host + " " + hostG + " 100644 0", new String(
+            // b: the chown as the container sees it; f: a lower file of root (container 0 is
+            // the user); a: the user's own file, container root.
+            // .: the private upper root shows the lower root's mode, so other users get through it
+            assertEquals(List.of("1000:1000", "0:0", "0:0", "755:0"), inside.lines().toList());
+            assertEquals("1000 1000 100644 0", new String(
                     HostFs.getxattr(upper.resolve("b").toString(), RecordedStat.XATTR), StandardCharsets.US_ASCII),
-                    "the overlay records the host id from the subordinate range, not the container's 1000");
-            assertEquals(host + ":" + hostG,
-                    Sh.ok(Sh.asUser("stat", "-c", "%u:%g", mnt.resolve("b").toString()).toArray(String[]::new)).trim());
+                    "the overlay records the container's 1000, not the host id from the range");
+            assertEquals(null, HostFs.getxattr(upper.resolve("a").toString(), RecordedStat.XATTR),
+                    "container root's file is the user's own on the host: nothing to record");
+            assertEquals((uids[0] + 999) + ":" + (gids[0] + 999),
+                    Sh.ok(Sh.asUser("stat", "-c", "%u:%g", mnt.resolve("b").toString()).toArray(String[]::new)).trim(),
+                    "outside the namespace the mount shows the host id the range gives 1000");
+            assertEquals(self + ":" + selfG,
+                    Sh.ok(Sh.asUser("stat", "-c", "%u:%g", mnt.resolve("f").toString()).toArray(String[]::new)).trim(),
+                    "a lower file of root is served as the user's own host id");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.squashroot.runtime;
 
+import io.squashroot.overlay.IdMap;
 import io.squashroot.registry.ImageStore;
 import io.squashroot.registry.ImportProgress;
 import io.squashroot.registry.Platform;
@@ -235,13 +236,17 @@ public final class Containers {
         Path runDir = runDirs.create();
         ContainerStore.Lock lock = null;
         Rootfs rootfs = null;
+        NamespaceIds ids = NamespaceIds.single();
         try {
             if (image) {
                 Path img = ImageFile.require(asFile);
                 MountMode m = o.mountMode() != null ? o.mountMode() : cfg.mountMode();
-                rootfs = m == MountMode.FUSE
-                        ? FuseRootfs.mount(img, runDir.resolve("upper"), runDir.resolve("rootfs"))
-                        : extractTemporary(img, runDir);
+                if (m == MountMode.FUSE) {
+                    ids = fuseIds();
+                    rootfs = FuseRootfs.mount(img, runDir.resolve("upper"), runDir.resolve("rootfs"), ids.map());
+                } else {
+                    rootfs = extractTemporary(img, runDir);
+                }
             } else {
                 String n = o.target();
                 Files.writeString(runDir.resolve("container"), n + "\n", StandardCharsets.UTF_8);
@@ -254,7 +259,8 @@ public final class Containers {
                     if (!r.layered() && stampChanged(r) && Files.isRegularFile(r.image())) {
                         log.println("[WARN] Image " + r.image() + " changed since container " + n + " was created");
                     }
-                    rootfs = mountNamed(n, r, runDir.resolve("rootfs"));
+                    ids = fuseIds();
+                    rootfs = mountNamed(n, r, runDir.resolve("rootfs"), ids.map());
                 } else {
                     rootfs = Rootfs.directory(store.dir(n).toRealPath());
                 }
@@ -264,7 +270,7 @@ public final class Containers {
             }
             Trace.mark("root filesystem ready");
             LaunchRequest req = new LaunchRequest(rootfs.path(), runDir, cfg, o.confFile(), o.rcFile(),
-                    o.mounts(), o.environ(), o.command());
+                    o.mounts(), o.environ(), o.command(), ids);
             return launcher.run(req);
         } finally {
             Trace.mark("container exited");
@@ -311,18 +317,20 @@ public final class Containers {
         Launcher launcher = Launcher.unpackedUnder(cfg.runtimePath());
         Path runDir = runDirs.create();
         Rootfs rootfs = null;
+        NamespaceIds ids = NamespaceIds.single();
         try {
             if (m == MountMode.FUSE) {
                 Optional<StoredImage> cached = images.cached(o.target(), host);
                 StoredImage img = cached.isPresent() ? cached.get() : images.pull(o.target(), host, ImportProgress.NONE);
+                ids = fuseIds();
                 rootfs = FuseRootfs.mountLayers(img.lowersTopFirst(), img.reference(), runDir.resolve("upper"),
-                        runDir.resolve("rootfs"));
+                        runDir.resolve("rootfs"), ids.map());
             } else {
                 rootfs = extractTemporary(images.flatImage(o.target(), host, ImportProgress.NONE), runDir);
             }
             Trace.mark("root filesystem ready");
             LaunchRequest req = new LaunchRequest(rootfs.path(), runDir, cfg, o.confFile(), o.rcFile(),
-                    o.mounts(), o.environ(), o.command());
+                    o.mounts(), o.environ(), o.command(), ids);
             return launcher.run(req);
         } finally {
             release(rootfs, runDir, null);
@@ -351,15 +359,26 @@ public final class Containers {
      * A fuse-mode container's root filesystem: its image file, or for a container created from
      * an image URI its pinned layer images from the layer cache, under its upper directory.
      */
-    private Rootfs mountNamed(String n, ContainerRecord r, Path mountpoint) throws IOException {
+    private Rootfs mountNamed(String n, ContainerRecord r, Path mountpoint, IdMap ids) throws IOException {
         if (r.layered()) {
             StoredImage img = imageStore().pinned(store.dir(n));
-            return FuseRootfs.mountLayers(img.lowersTopFirst(), img.reference(), store.dir(n), mountpoint);
+            return FuseRootfs.mountLayers(img.lowersTopFirst(), img.reference(), store.dir(n), mountpoint, ids);
         }
         if (!Files.isRegularFile(r.image())) {
             throw new IOException("No such file or directory: " + r.image() + " (image of container " + n + ")");
         }
-        return FuseRootfs.mount(r.image(), store.dir(n), mountpoint);
+        return FuseRootfs.mount(r.image(), store.dir(n), mountpoint, ids);
+    }
+
+    /**
+     * The user namespace of a fuse-mode start: with root remapped, the caller's subordinate range
+     * when {@link NamespaceIds#decide} allows it. Without --root the container runs as the caller
+     * itself (a nested namespace maps only the caller), so a range would serve nothing, and the
+     * single mapping's view, every file the caller's, is kept.
+     */
+    private NamespaceIds fuseIds() throws IOException {
+        return cfg.remapRoot() ? NamespaceIds.decide(cfg.subids(), NamespaceIds.Host.read(System.getenv()))
+                : NamespaceIds.single();
     }
 
     private static boolean stampChanged(ContainerRecord r) {
@@ -410,7 +429,8 @@ public final class Containers {
                 return action.apply(store.dir(name).toRealPath());
             }
             Path runDir = runDirs.create();
-            try (Rootfs rootfs = mountNamed(name, rec.get(), runDir.resolve("rootfs"))) {
+            // read by this JVM outside any namespace: the single mapping's view, every file the caller's
+            try (Rootfs rootfs = mountNamed(name, rec.get(), runDir.resolve("rootfs"), IdMap.identity())) {
                 return action.apply(rootfs.path());
             } finally {
                 RunDirs.clean(runDir, false);

@@ -2,6 +2,7 @@ package io.squashroot.runtime;
 
 import io.squashroot.fuse.FuseMount;
 import io.squashroot.fuse.MountOptions;
+import io.squashroot.overlay.IdMap;
 import io.squashroot.overlay.ImageLayers;
 import io.squashroot.overlay.Overlay;
 import io.squashroot.squashfs.BlockCache;
@@ -16,9 +17,12 @@ import java.util.List;
  * {@code mountpoint}, outside the container's mount namespace (a FUSE server inside the
  * container's root would deadlock on its own mount).
  *
- * <p>Ownership: mounted by an ordinary user, every node is presented as owned by that user
- * (as enroot's squashfuse {@code -o uid=,gid=}), which the container's user namespace shows as
- * root, or as the user itself without --root. Root's mount keeps the image's owners.
+ * <p>Ownership: with the single mapping ({@link NamespaceIds#single}), an ordinary user's mount
+ * presents every node as owned by that user (as enroot's squashfuse {@code -o uid=,gid=}), which
+ * the container's user namespace shows as root, or as the user itself without --root. With a
+ * subordinate range the overlay serves every owner through the namespace's {@link IdMap}
+ * instead, and the mount has allow_other (with default_permissions, so the kernel checks modes)
+ * so the container's other users reach their files. Root's mount keeps the image's owners.
  */
 final class FuseRootfs {
     /** Data blocks decoded ahead of a sequential reader. */
@@ -56,25 +60,28 @@ final class FuseRootfs {
         }
     }
 
-    static Rootfs mount(Path image, Path upper, Path mountpoint) throws IOException {
-        return mountLayers(List.of(image), image.toString(), upper, mountpoint);
+    static Rootfs mount(Path image, Path upper, Path mountpoint, IdMap ids) throws IOException {
+        return mountLayers(List.of(image), image.toString(), upper, mountpoint, ids);
     }
 
     /**
      * Several images as the overlay's lowers, topmost first (an imported image's layer images
      * from the layer cache, configuration layer on top), read in place like a single image.
      */
-    static Rootfs mountLayers(List<Path> lowersTopFirst, String fsname, Path upper, Path mountpoint) throws IOException {
+    static Rootfs mountLayers(List<Path> lowersTopFirst, String fsname, Path upper, Path mountpoint, IdMap ids)
+            throws IOException {
         Files.createDirectories(upper);
         Files.createDirectories(mountpoint);
-        ImageLayers layers = ImageLayers.open(lowersTopFirst, upper, BlockCache.shared(), READAHEAD_BLOCKS);
+        ImageLayers layers = ImageLayers.open(lowersTopFirst, upper, BlockCache.shared(), READAHEAD_BLOCKS, ids);
         try {
             Overlay overlay = layers.overlay();
             Trace.mark("overlay opened");
             MountOptions.Builder opts = MountOptions.builder().readOnly(false)
                     .fsname(fsname).subtype("squashroot");
             int uid = HostIds.uid();
-            if (uid != 0) {
+            if (!ids.isIdentity()) {
+                opts.allowOther(true);
+            } else if (uid != 0) {
                 opts.owner(uid, HostIds.gid());
             }
             FuseMount mount = FuseMount.mount(overlay, mountpoint, opts.build());

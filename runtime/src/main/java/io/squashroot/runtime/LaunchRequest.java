@@ -15,9 +15,10 @@ import java.util.List;
  * @param mounts   {@code --mount} specs (fstab fields separated by colons)
  * @param environ  {@code --env} specs ({@code VAR} or {@code VAR=VALUE})
  * @param command  the command and its arguments; empty for the image's default
+ * @param ids      the ids the user namespace maps (the overlay of a fuse-mode root uses the same)
  */
-public record LaunchRequest(Path rootfs, Path runDir, RuntimeConfig config, Path confFile, Path rcFile,
-                            List<String> mounts, List<String> environ, List<String> command) {
+record LaunchRequest(Path rootfs, Path runDir, RuntimeConfig config, Path confFile, Path rcFile,
+                     List<String> mounts, List<String> environ, List<String> command, NamespaceIds ids) {
     public LaunchRequest {
         mounts = List.copyOf(mounts);
         environ = List.copyOf(environ);

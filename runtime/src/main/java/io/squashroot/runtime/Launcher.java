@@ -18,6 +18,7 @@ import sun.misc.SignalHandler;
  * <pre>
  *   setpriv --pdeathsig KILL                     dies with us, even on SIGKILL
  *     unshare --user --map-root-user --mount     its own user and mount namespace
+ *             [--map-users=.. --map-groups=..]   (+ a subordinate range: NamespaceIds)
  *             --pid --fork --kill-child          its child is pid 1; killed if unshare dies
  *             --propagation private
  *       bash start.sh COMMAND...                 mounts, hooks, environment; then init
@@ -48,11 +49,10 @@ public final class Launcher {
         return scripts;
     }
 
-    public int run(LaunchRequest r) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                "setpriv", "--pdeathsig", "KILL",
-                "unshare", "--user", "--map-root-user", "--mount", "--pid", "--fork", "--kill-child",
-                "--propagation", "private",
+    int run(LaunchRequest r) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "unshare", "--user"));
+        cmd.addAll(r.ids().unshareArgs());
+        cmd.addAll(List.of("--mount", "--pid", "--fork", "--kill-child", "--propagation", "private",
                 "bash", "--norc", "--noprofile", scripts.resolve("start.sh").toString()));
         cmd.addAll(r.command());
         ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();

@@ -113,6 +113,7 @@ public final class ConfigLoader {
         export(work, out, "ENROOT_BUNDLE_CHECKSUM", "false", false);
         export(work, out, "ENROOT_FORCE_OVERRIDE", "false", false);
         export(work, out, "SQUASHROOT_MOUNT_MODE", "fuse", false);
+        export(work, out, "SQUASHROOT_SUBIDS", "auto", false);
         return finish(out);
     }
 

@@ -92,6 +92,11 @@ public final class RuntimeConfig {
         return MountMode.parse(vars.get("SQUASHROOT_MOUNT_MODE"), "SQUASHROOT_MOUNT_MODE");
     }
 
+    /** {@code SQUASHROOT_SUBIDS}: auto (default), yes or no. */
+    public Subids subids() {
+        return Subids.parse(vars.get("SQUASHROOT_SUBIDS"));
+    }
+
     @Override
     public String toString() {
         return "RuntimeConfig" + vars;

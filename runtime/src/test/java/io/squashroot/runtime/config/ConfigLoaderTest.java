@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -151,6 +152,22 @@ class ConfigLoaderTest {
         Files.writeString(tmp.resolve("enroot.conf"), "SQUASHROOT_MOUNT_MODE extract\n");
         assertEquals(MountMode.EXTRACT, load(env()).mountMode());
         assertEquals(MountMode.FUSE, load(env("SQUASHROOT_MOUNT_MODE", "fuse")).mountMode());
+    }
+
+    @Test
+    void squashrootSubids_autoByDefault_enrootBooleansOtherwise() throws IOException {
+        assertEquals(Subids.AUTO, load(env()).subids());
+        assertEquals("auto", load(env()).get("SQUASHROOT_SUBIDS"), "hooks see the default too");
+        assertEquals(Subids.AUTO, load(env("SQUASHROOT_SUBIDS", "AUTO")).subids());
+        for (String no : List.of("n", "no", "NO", "f", "false", "False")) {
+            assertEquals(Subids.NO, load(env("SQUASHROOT_SUBIDS", no)).subids(), no);
+        }
+        for (String yes : List.of("y", "yes", "true", "1", "0")) {
+            assertEquals(Subids.YES, load(env("SQUASHROOT_SUBIDS", yes)).subids(), yes + " (0 is true, as in enroot)");
+        }
+        Files.writeString(tmp.resolve("enroot.conf"), "SQUASHROOT_SUBIDS no\n");
+        assertEquals(Subids.NO, load(env()).subids());
+        assertEquals(Subids.YES, load(env("SQUASHROOT_SUBIDS", "yes")).subids(), "the environment wins over the file");
     }
 
     @Test
