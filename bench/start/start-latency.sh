@@ -9,21 +9,22 @@
 # (after a sync, so the first run's unpacked files are not still being written back).
 #
 # Usage: bench/start/start-latency.sh [-s "0.25 1 4"] [-i "IMAGE.sqsh ..."] [-n RUNS]
-#        [-m "fuse extract pyxis enroot"] [-c "cold warm"] [-d WORKDIR] [-o RESULTS.csv]
+#        [-m "fuse extract pyxis enroot"] [-c "cold warm"] [-d WORKDIR] [-x UNPACKDIR] [-o RESULTS.csv]
 # -s: images of busybox + incompressible filler to the size (GiB), built once in WORKDIR: the
 #     cheapest case for extracting (stored blocks, 64 MiB files). -i: your own images instead
 #     (any image whose /bin/cat and /etc/os-release exist; bench/start/tree-image.sh makes one of
 #     busybox + a host directory, i.e. real, compressible binaries and libraries). The size column
-#     is then the image's own size. The squashroot build is copied to WORKDIR/install first, so
+#     is then the image's own size. -x: where extract and pyxis unpack (ENROOT_TEMP_PATH; default
+#     WORKDIR/tmp), e.g. a tmpfs as pyxis sites often use. The squashroot build is copied to WORKDIR/install first, so
 #     rebuilding the tree does not disturb a running benchmark.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd -P)
 sizes="0.25 1 4"; images=""; runs=3; modes="fuse extract pyxis enroot"; caches="cold warm"
-work=${TMPDIR:-/tmp}/squashroot-start-bench; out=""
-while getopts "s:i:n:m:c:d:o:" o; do
+work=${TMPDIR:-/tmp}/squashroot-start-bench; out=""; unpack=""
+while getopts "s:i:n:m:c:d:x:o:" o; do
     case "$o" in
-    s) sizes=$OPTARG ;; i) images=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; c) caches=$OPTARG ;; d) work=$OPTARG ;; o) out=$OPTARG ;;
-    *) sed -n '2,17p' "$0"; exit 2 ;;
+    s) sizes=$OPTARG ;; i) images=$OPTARG ;; n) runs=$OPTARG ;; m) modes=$OPTARG ;; c) caches=$OPTARG ;; d) work=$OPTARG ;; x) unpack=$OPTARG ;; o) out=$OPTARG ;;
+    *) sed -n '2,19p' "$0"; exit 2 ;;
     esac
 done
 mkdir -p "$work"
@@ -37,7 +38,9 @@ sq="$work/install/bin/squashroot"
 fo="$here/bench/start/first-output.py"
 export XDG_RUNTIME_DIR="$work/run" XDG_DATA_HOME="$work/data" XDG_CACHE_HOME="$work/cache" TMPDIR="$work/tmp"
 export SQUASHROOT_SYSCONF_DIR="$work/sysconf"
-mkdir -p "$XDG_RUNTIME_DIR" "$TMPDIR" "$SQUASHROOT_SYSCONF_DIR"
+unpack=${unpack:-$TMPDIR}
+export ENROOT_TEMP_PATH="$unpack"
+mkdir -p "$XDG_RUNTIME_DIR" "$TMPDIR" "$SQUASHROOT_SYSCONF_DIR" "$unpack"
 "$sq" version >/dev/null   # builds the jar and the class-data archive once, outside the timing
 
 image_for() {   # size in GiB -> image path
@@ -63,7 +66,7 @@ image_for() {   # size in GiB -> image path
 drop() { [ "$1" = cold ] && [ "$(id -u)" = 0 ] && { sync; echo 3 > /proc/sys/vm/drop_caches; } || :; }
 
 run_mode() {   # mode image -> "first,total,status"
-    local mode=$1 img=$2 d="$work/peer"
+    local mode=$1 img=$2 d="$unpack/peer"
     case "$mode" in
     fuse)    python3 "$fo" "$sq" start --mount-mode=fuse "$img" cat /etc/os-release ;;
     extract) python3 "$fo" "$sq" start --mount-mode=extract "$img" cat /etc/os-release ;;

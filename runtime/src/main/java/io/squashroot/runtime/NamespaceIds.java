@@ -1,6 +1,7 @@
 package io.squashroot.runtime;
 
 import io.squashroot.overlay.IdMap;
+import io.squashroot.runtime.config.ConfigLoader;
 import io.squashroot.runtime.config.Subids;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ record NamespaceIds(IdMap map, List<String> unshareArgs) {
         static Host read(Map<String, String> env) throws IOException {
             long uid = HostIds.uid();
             return new Host(uid, HostIds.gid(), userName(uid), lines(SUBUID), lines(SUBGID),
-                    onPath(env, "newuidmap"), onPath(env, "newgidmap"), allowsOther(lines(FUSE_CONF)));
+                    ConfigLoader.onPath(env, "newuidmap"), ConfigLoader.onPath(env, "newgidmap"), allowsOther(lines(FUSE_CONF)));
         }
     }
 
@@ -141,15 +142,5 @@ record NamespaceIds(IdMap map, List<String> unshareArgs) {
     private static String userName(long uid) {
         String n = System.getProperty("user.name", "");
         return n.isEmpty() || n.equals("?") ? Long.toString(uid) : n;
-    }
-
-    private static boolean onPath(Map<String, String> env, String cmd) {
-        String path = env.getOrDefault("PATH", "/usr/bin:/bin");
-        for (String d : path.split(":")) {
-            if (!d.isEmpty() && Files.isExecutable(Path.of(d, cmd))) {
-                return true;
-            }
-        }
-        return false;
     }
 }

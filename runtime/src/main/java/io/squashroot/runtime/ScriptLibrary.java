@@ -33,6 +33,69 @@ final class ScriptLibrary {
 
     /** The unpacked library under {@code parent}, unpacking it if needed. */
     static Path unpack(Path parent) throws IOException {
+        return unpack(parent, codeJar());
+    }
+
+    /**
+     * As {@link #unpack(Path)}, with {@code jar} the file these resources come from (null when
+     * not a jar). Reading the eleven resources out of the jar and hashing them took ~20 ms of
+     * every start; a link {@code jar-SIZE-MTIME} named after the jar file (a rebuilt or upgraded
+     * jar has another name) points at the directory unpacked from it, so a start that finds it
+     * reads no resource at all.
+     */
+    static Path unpack(Path parent, Path jar) throws IOException {
+        Path link = jar == null ? null : jarLink(parent, jar);
+        if (link != null) {
+            try {
+                Path dir = parent.resolve(Files.readSymbolicLink(link));
+                if (Files.isRegularFile(dir.resolve("start.sh"))) {
+                    return dir;
+                }
+            } catch (IOException | UnsupportedOperationException absent) {
+                // first start of this jar, or its directory was removed: unpack and link below
+            }
+        }
+        Path dir = unpackByContents(parent);
+        if (link != null) {
+            Path tmp = parent.resolve(".link-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+            try {
+                Files.deleteIfExists(tmp);
+                Files.createSymbolicLink(tmp, dir.getFileName());
+                Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                Files.deleteIfExists(tmp); // only the shortcut is lost
+            }
+        }
+        return dir;
+    }
+
+    /** The jar file this class was loaded from, or null (tests run from class directories). */
+    private static Path codeJar() {
+        try {
+            var src = ScriptLibrary.class.getProtectionDomain().getCodeSource();
+            if (src == null || !src.getLocation().getProtocol().equals("file")) {
+                return null;
+            }
+            Path jar = Path.of(src.getLocation().toURI());
+            return Files.isRegularFile(jar) ? jar : null;
+        } catch (java.net.URISyntaxException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** {@code parent/jar-SIZE-MTIME} for {@code jar}; null if the jar cannot be read. */
+    private static Path jarLink(Path parent, Path jar) {
+        try {
+            var attrs = Files.readAttributes(jar, java.nio.file.attribute.BasicFileAttributes.class);
+            long mtimeNs = attrs.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
+            return parent.resolve("jar-" + attrs.size() + "-" + mtimeNs);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Unpacks into {@code parent/lib-<hash of the contents>} unless that is complete already. */
+    private static Path unpackByContents(Path parent) throws IOException {
         byte[][] contents = new byte[FILES.size()][];
         MessageDigest md;
         try {

@@ -223,7 +223,8 @@ public final class ConfigLoader {
         return v;
     }
 
-    private static boolean onPath(Map<String, String> env, String cmd) {
+    /** Whether {@code cmd} is an executable in a directory of {@code env}'s PATH (default /usr/bin:/bin). */
+    public static boolean onPath(Map<String, String> env, String cmd) {
         String path = env.getOrDefault("PATH", "/usr/bin:/bin");
         for (String d : path.split(":")) {
             if (!d.isEmpty() && Files.isExecutable(Path.of(d, cmd))) {
