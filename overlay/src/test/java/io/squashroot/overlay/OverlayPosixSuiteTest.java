@@ -39,6 +39,18 @@ class OverlayPosixSuiteTest {
         return suite("ours", "user");
     }
 
+    /**
+     * Served by sqtest translating through a rootless container's map (container 0 = sqtest,
+     * 1..N = its /etc/subuid and /etc/subgid range), the script run as root of such a
+     * container: chown to 42:43 then reaches the overlay as a host id of the range, is recorded
+     * as 42:43 and shown as 42:43 again; lower files of root show as root. The outcomes expected
+     * are the unprivileged user's (no devices, no trusted.* xattrs in a user namespace).
+     */
+    @TestFactory
+    List<DynamicTest> posixSuite_ourOverlayUnderSubordinateIds() throws Exception {
+        return suite("mapped", "user");
+    }
+
     @TestFactory
     List<DynamicTest> posixSuite_kernelOverlayfsReference() throws Exception {
         return suite("kernel", "root");
@@ -69,9 +81,17 @@ class OverlayPosixSuiteTest {
 
     private List<DynamicTest> suite(String kind, String priv, boolean ramfsUpper) throws Exception {
         assumeTrue(Sh.isRoot(), "the suite builds lowers with mknod and trusted.* xattrs: run as root");
+        long[] uids = kind.equals("mapped") ? SubordinateIdsTest.range("/etc/subuid") : null;
+        long[] gids = kind.equals("mapped") ? SubordinateIdsTest.range("/etc/subgid") : null;
+        if (kind.equals("mapped")) {
+            assumeTrue(Files.isExecutable(Path.of("/usr/bin/newuidmap")), "newuidmap missing (package uidmap)");
+            assumeTrue(uids != null && gids != null && uids[1] > 1000 && gids[1] > 1000,
+                    "sqtest has no subordinate id range of 1001+ ids in /etc/subuid and /etc/subgid");
+        }
         Path base = Files.createTempDirectory("overlay-suite-");
         List<String> lines = new ArrayList<>();
         String sidecar = null;
+        String recorded = null;
         try {
             Sh.ok("chmod", "755", base.toString());
             Path repo = Sh.repo();
@@ -87,15 +107,25 @@ class OverlayPosixSuiteTest {
             }
             String script = repo.resolve("testdata/overlay-posix-suite.sh").toString();
             for (String phase : List.of("run", "verify")) {
-                try (Mounted m = mount(kind, priv, base, upper, work, mnt)) {
-                    List<String> cmd = List.of("env", "UPPER_FS=" + (ramfsUpper ? "ramfs" : "disk"),
-                            "bash", script, phase, mnt.toString(), kind, priv);
+                try (Mounted m = mount(kind, priv, base, upper, work, mnt, uids, gids)) {
+                    List<String> cmd = new ArrayList<>();
+                    if (kind.equals("mapped")) {
+                        long count = Math.min(uids[1], gids[1]);
+                        cmd.addAll(List.of("unshare", "--map-root-user", "--map-users=" + uids[0] + ",1," + count,
+                                "--map-groups=" + gids[0] + ",1," + count));
+                    }
+                    cmd.addAll(List.of("env", "UPPER_FS=" + (ramfsUpper ? "ramfs" : "disk"),
+                            "bash", script, phase, mnt.toString(), kind.equals("mapped") ? "ours" : kind, priv));
                     Sh.Result r = Sh.run(priv.equals("user") ? Sh.asUser(cmd.toArray(String[]::new)) : cmd);
                     r.out().lines().forEach(lines::add);
                 }
             }
             Path sc = upper.resolve(Sidecar.FILE);
             sidecar = Files.exists(sc) ? Files.readString(sc, StandardCharsets.ISO_8859_1) : "";
+            if (kind.equals("mapped")) {
+                byte[] rec = HostFs.getxattr(upper.resolve("chowned.txt").toString(), RecordedStat.XATTR);
+                recorded = rec == null ? "(none)" : new String(rec, StandardCharsets.US_ASCII);
+            }
         } finally {
             Sh.run(List.of("umount", "-l", base.resolve("mnt").toString()));
             if (ramfsUpper) {
@@ -110,6 +140,11 @@ class OverlayPosixSuiteTest {
                 tests.add(DynamicTest.dynamicTest(name, () -> assertTrue(l.startsWith("ok "), l)));
             }
         }
+        if (kind.equals("mapped")) {
+            String rec = recorded;
+            tests.add(DynamicTest.dynamicTest("mapped_upperRecordsContainerIds",
+                    () -> assertTrue(rec.startsWith("42 43 100640 "), "chowned.txt's record: " + rec)));
+        }
         if (ramfsUpper) {
             String text = sidecar;
             tests.add(DynamicTest.dynamicTest("sidecar_holdsCopiedUpUserXattr",
@@ -122,7 +157,8 @@ class OverlayPosixSuiteTest {
         return tests;
     }
 
-    private Mounted mount(String kind, String priv, Path base, Path upper, Path work, Path mnt) throws Exception {
+    private Mounted mount(String kind, String priv, Path base, Path upper, Path work, Path mnt, long[] uids,
+                          long[] gids) throws Exception {
         Path l1 = base.resolve("lower1");
         Path l2 = base.resolve("lower2");
         if (kind.equals("kernel")) {
@@ -153,6 +189,13 @@ class OverlayPosixSuiteTest {
             Overlay o = Overlay.open(List.of(DirectoryTree.of(l1), DirectoryTree.of(l2)), upper);
             FuseMount m = FuseMount.mount(o, mnt, MountOptions.builder().readOnly(false).build());
             return m::close;
+        }
+        if (kind.equals("mapped")) {
+            String self = Sh.ok(Sh.asUser("id", "-u").toArray(String[]::new)).trim();
+            String selfG = Sh.ok(Sh.asUser("id", "-g").toArray(String[]::new)).trim();
+            List<String> ids = List.of("--ids=" + self + "," + selfG + "," + uids[0] + "," + gids[0] + ","
+                    + Math.min(uids[1], gids[1]));
+            return OverlayServer.startAsUser(base.resolve("cp"), ids, mnt, upper, l1, l2)::close;
         }
         return OverlayServer.startAsUser(base.resolve("cp"), mnt, upper, l1, l2)::close;
     }

@@ -26,7 +26,7 @@ class SubordinateIdsTest {
     Path tmp;
 
     /** sqtest's first subordinate id and count in {@code file}, or null. */
-    private static long[] range(String file) throws Exception {
+    static long[] range(String file) throws Exception {
         Path p = Path.of(file);
         if (!Files.exists(p)) {
             return null;
