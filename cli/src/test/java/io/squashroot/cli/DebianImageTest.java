@@ -56,15 +56,9 @@ class DebianImageTest {
 
     @Test
     void dpkgInstall_asOrdinaryUser_inFuseContainer_persists() throws Exception {
-        Path pkg = user.base.resolve("pkg");
-        user.write(pkg.resolve("DEBIAN/control"), "Package: sqtest-hello\nVersion: 1.0\nArchitecture: all\n"
-                + "Maintainer: squashroot tests <tests@example.invalid>\nDescription: squashroot test package\n", false);
-        user.write(pkg.resolve("usr/share/sqtest/hello"), "hello from a package\n", false);
-        user.write(pkg.resolve("DEBIAN/postinst"), "#!/bin/sh\nset -e\nchown root:root /usr/share/sqtest/hello\n"
-                + "echo postinst-ran > /var/lib/sqtest-postinst\n", true);
-        Path debs = Files.createDirectories(user.base.resolve("debs"));
-        Sandbox.sh("dpkg-deb", "--root-owner-group", "--build", pkg.toString(), debs.resolve("hello.deb").toString());
-        Sandbox.chown(user.base, Sandbox.TEST_USER);
+        Path debs = user.buildDeb("sqtest-hello", "/usr/share/sqtest/hello", "hello from a package\n",
+                "#!/bin/sh\nset -e\nchown root:root /usr/share/sqtest/hello\necho postinst-ran > /var/lib/sqtest-postinst\n",
+                user.base.resolve("debs/hello.deb")).getParent();
 
         assertEquals(0, user.run("create", "-n", "deb", debian.toString()).status());
         Sandbox.Result r = user.run("start", "--root", "--rw", "-m", debs + ":/mnt/debs:none:x-create=dir,bind,ro", "deb",

@@ -67,6 +67,25 @@ final class Sandbox implements AutoCloseable {
         return base.resolve("sysconf");
     }
 
+    /**
+     * Builds {@code out}, a Debian package {@code name} 1.0 (Architecture: all) holding
+     * {@code file} (an absolute path inside the package) with {@code content}, and the maintainer
+     * script {@code postinst}; made with dpkg-deb under this sandbox, owned by its user.
+     */
+    Path buildDeb(String name, String file, String content, String postinst, Path out) throws IOException {
+        Path pkg = base.resolve("deb-" + name);
+        write(pkg.resolve("DEBIAN/control"), "Package: " + name + "\nVersion: 1.0\nArchitecture: all\n"
+                + "Maintainer: squashroot tests <tests@example.invalid>\nDescription: squashroot test package\n", false);
+        write(pkg.resolve(file.substring(1)), content, false);
+        write(pkg.resolve("DEBIAN/postinst"), postinst, true);
+        Files.createDirectories(out.getParent());
+        sh("dpkg-deb", "--root-owner-group", "--build", pkg.toString(), out.toString());
+        if (user != null) {
+            chown(base, user);
+        }
+        return out;
+    }
+
     /** Writes a file (parents created), executable when asked, owned by the sandbox's user. */
     Path write(Path p, String text, boolean executable) throws IOException {
         Files.createDirectories(p.getParent());

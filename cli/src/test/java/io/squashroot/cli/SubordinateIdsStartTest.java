@@ -109,17 +109,12 @@ class SubordinateIdsStartTest {
      */
     @Test
     void aptGetInstall_fromLocalRepository_inRootlessContainer_persists() throws Exception {
-        Path pkg = user.base.resolve("apt-pkg");
-        user.write(pkg.resolve("DEBIAN/control"), "Package: sqtest-apt\nVersion: 1.0\nArchitecture: all\n"
-                + "Maintainer: squashroot tests <tests@example.invalid>\nDescription: squashroot apt test package\n", false);
-        user.write(pkg.resolve("usr/share/sqtest-apt/hello"), "hello through apt\n", false);
-        user.write(pkg.resolve("DEBIAN/postinst"), "#!/bin/sh\nset -e\n"
+        Path repo = user.base.resolve("repo");
+        Path deb = user.buildDeb("sqtest-apt", "/usr/share/sqtest-apt/hello", "hello through apt\n", "#!/bin/sh\nset -e\n"
                 + "getent passwd sqapt >/dev/null || useradd --system --home-dir /var/lib/sqapt sqapt\n"
-                + "mkdir -p /var/lib/sqapt\nchown sqapt:sqapt /var/lib/sqapt\n", true);
-        Path repo = Files.createDirectories(user.base.resolve("repo"));
-        Path deb = repo.resolve("sqtest-apt_1.0_all.deb");
-        Sandbox.sh("dpkg-deb", "--root-owner-group", "--build", pkg.toString(), deb.toString());
-        Files.writeString(repo.resolve("Packages"), packagesEntry(Files.readString(pkg.resolve("DEBIAN/control")), deb));
+                + "mkdir -p /var/lib/sqapt\nchown sqapt:sqapt /var/lib/sqapt\n", repo.resolve("sqtest-apt_1.0_all.deb"));
+        Files.writeString(repo.resolve("Packages"), packagesEntry(
+                Files.readString(user.base.resolve("deb-sqtest-apt/DEBIAN/control")), deb));
         Sandbox.chown(user.base, Sandbox.TEST_USER);
 
         // Only the local repository: the image's own sources (deb.debian.org) stay out of it.
