@@ -9,10 +9,12 @@ import io.squashroot.tree.NameBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -50,6 +52,9 @@ public final class Extractor {
     private static final int MAX_QUEUED = 4096;
     /** Linux PATH_MAX 4096 holds at most 2048 one-character components. */
     private static final int MAX_DEPTH = 2048;
+
+    private static final java.util.Set<java.nio.file.OpenOption> CREATE_FILE = java.util.Set.of(
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
     private final int threads;
     private final boolean force;
@@ -275,14 +280,14 @@ public final class Extractor {
         }
 
         /** Queues work for the writer thread; the permit of this entry is released after it. */
-        private void finish(Path path, Inode inode, FileChannel toClose) {
+        private void finish(Path path, Inode inode, FileChannel toClose, boolean modeSet) {
             finisher.execute(() -> {
                 try {
                     if (toClose != null) {
                         toClose.close();
                     }
                     if (failure.get() == null) {
-                        restore(path, inode);
+                        restore(path, inode, modeSet);
                     }
                 } catch (IOException e) {
                     failure.compareAndSet(null, e);
@@ -336,10 +341,16 @@ public final class Extractor {
          * metadata, the permit) has been handed to the writer.
          */
         private boolean create(Path path, Inode inode) throws IOException {
-            dest.replaceable(path);
+            // Nothing is checked first: the destination is empty unless --force, so creating
+            // and handling EEXIST spares a stat per entry (dest.replaceable refuses, or removes
+            // what is there, without following a symlink).
             if (inode instanceof Inode.RegularFile f) {
-                FileChannel out = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                        LinkOption.NOFOLLOW_LINKS);
+                // Created with its permissions: when the umask takes none of them away and there
+                // are no set-id/sticky bits (which a chown clears), restore() needs no chmod.
+                int perms = inode.permissions();
+                FileAttribute<?> mode = FileModes.attribute(perms & 0777);
+                FileChannel out = open(path, mode);
+                boolean modeSet = (perms & 07000) == 0 && (perms & FileModes.UMASK) == 0;
                 try {
                     bytes.add(image.transferTo(f, new Blocks(out)));
                 } catch (IOException | RuntimeException | Error e) {
@@ -353,11 +364,17 @@ public final class Extractor {
                     throw e;
                 }
                 files.increment();
-                finish(path, inode, out);
+                finish(path, inode, out, modeSet);
                 return true;
             } else if (inode instanceof Inode.Symlink s) {
                 byte[] target = java.util.Arrays.copyOf(s.target(), s.target().length + 1);
-                if (Posix.libc().symlink(target, HostPaths.cString(path)) != 0) {
+                byte[] cpath = HostPaths.cString(path);
+                int rc = Posix.libc().symlink(target, cpath);
+                if (rc != 0 && Posix.errno() == Posix.EEXIST) {
+                    dest.replaceable(path);
+                    rc = Posix.libc().symlink(target, cpath);
+                }
+                if (rc != 0) {
                     throw new IOException(show(path) + ": cannot create symlink: " + Posix.strerror(Posix.errno()));
                 }
                 symlinks.increment();
@@ -368,8 +385,17 @@ public final class Extractor {
                 skippedSpecial.increment();
                 return false;
             }
-            finish(path, inode, null);
+            finish(path, inode, null, false);
             return true;
+        }
+
+        private FileChannel open(Path path, FileAttribute<?> mode) throws IOException {
+            try {
+                return FileChannel.open(path, CREATE_FILE, mode);
+            } catch (FileAlreadyExistsException exists) {
+                dest.replaceable(path);
+                return FileChannel.open(path, CREATE_FILE, mode);
+            }
         }
 
         private boolean mknod(Path path, Inode inode) throws IOException {
@@ -379,7 +405,12 @@ public final class Extractor {
             } else if (inode instanceof Inode.CharDevice c) {
                 dev = Posix.makedev(c.major(), c.minor());
             }
-            int rc = Posix.libc().mknod(HostPaths.cString(path), inode.mode() & ~07777 | 0600, dev);
+            byte[] cpath = HostPaths.cString(path);
+            int rc = Posix.libc().mknod(cpath, inode.mode() & ~07777 | 0600, dev);
+            if (rc != 0 && Posix.errno() == Posix.EEXIST) {
+                dest.replaceable(path);
+                rc = Posix.libc().mknod(cpath, inode.mode() & ~07777 | 0600, dev);
+            }
             if (rc != 0) {
                 int errno = Posix.errno();
                 if (errno == Posix.EPERM || errno == Posix.EACCES) {
@@ -394,14 +425,21 @@ public final class Extractor {
             return true;
         }
 
-        /** Owner, mode, xattrs, then mtime: chown clears setuid bits and capabilities, so it goes first. */
         private void restore(Path path, Inode inode) throws IOException {
+            restore(path, inode, false);
+        }
+
+        /**
+         * Owner, mode (unless {@code modeSet}: created with it), xattrs, then mtime: chown clears
+         * setuid bits and capabilities, so it goes first.
+         */
+        private void restore(Path path, Inode inode, boolean modeSet) throws IOException {
             byte[] p = HostPaths.cString(path);
             boolean link = inode instanceof Inode.Symlink;
             if (isRoot && Posix.libc().lchown(p, (int) inode.uid(), (int) inode.gid()) != 0) {
                 throw new IOException(show(path) + ": cannot change owner: " + Posix.strerror(Posix.errno()));
             }
-            if (!link && Posix.libc().chmod(p, inode.permissions()) != 0) {
+            if (!link && !modeSet && Posix.libc().chmod(p, inode.permissions()) != 0) {
                 throw new IOException(show(path) + ": cannot change mode: " + Posix.strerror(Posix.errno()));
             }
             if (inode.xattrIndex() != Inode.NO_XATTRS) {

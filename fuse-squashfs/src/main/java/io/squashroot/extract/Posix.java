@@ -48,6 +48,7 @@ final class Posix {
     static final int POSIX_FADV_WILLNEED = 3;
     static final int EPERM = 1;
     static final int EACCES = 13;
+    static final int EEXIST = 17;
     static final int ENOTSUP = 95;
 
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");

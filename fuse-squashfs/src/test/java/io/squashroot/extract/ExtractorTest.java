@@ -174,6 +174,35 @@ class ExtractorTest {
         assertFalse(Files.isSymbolicLink(out.resolve("links/hl_target")));
     }
 
+    /**
+     * Files are created with their permissions and the chmod is skipped when the umask takes
+     * none of them away: the bits the umask does take (group/other write under 022), set-id
+     * bits and no bits at all must still come out exact, whatever the umask.
+     */
+    @Test
+    void extract_restoresEveryModeBit_whateverTheUmask(@TempDir Path tmp) throws Exception {
+        Path src = Files.createDirectories(tmp.resolve("src"));
+        Map<String, String> modes = new java.util.TreeMap<>(Map.of(
+                "world-writable", "666", "group-writable", "664", "plain", "644", "private", "600",
+                "none", "0", "setuid", "4755", "setgid", "2711", "exec", "755"));
+        for (var m : modes.entrySet()) {
+            Files.writeString(src.resolve(m.getKey()), m.getKey());
+            TestImages.run(List.of("chmod", m.getValue(), src.resolve(m.getKey()).toString()));
+        }
+        Path img = tmp.resolve("modes.sqsh");
+        TestImages.run(List.of("mksquashfs", src.toString(), img.toString(), "-quiet", "-no-progress", "-all-root"));
+        Path out = tmp.resolve("out");
+        try (SquashfsImage image = SquashfsImage.open(img, BlockCache.create(1 << 20))) {
+            Extractor.create(2, false).extract(image, out);
+        }
+        for (var m : modes.entrySet()) {
+            String got = new String(TestImages.run(List.of("stat", "-c", "%a", out.resolve(m.getKey()).toString())),
+                    StandardCharsets.US_ASCII).trim();
+            assertEquals(m.getValue(), got, m.getKey() + " (umask " + Integer.toOctalString(FileModes.UMASK) + ")");
+            assertEquals(m.getKey(), Files.readString(out.resolve(m.getKey())));
+        }
+    }
+
     @Test
     void extract_rejectsDotDotName_andWritesNothingOutside(@TempDir Path tmp) throws Exception {
         Path img = TestImages.patchedImage("dotdot", List.of("QQ/", "QQ/file", "a"), Map.of("QQ", ".."));
