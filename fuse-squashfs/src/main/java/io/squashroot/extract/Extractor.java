@@ -369,12 +369,7 @@ public final class Extractor {
             } else if (inode instanceof Inode.Symlink s) {
                 byte[] target = java.util.Arrays.copyOf(s.target(), s.target().length + 1);
                 byte[] cpath = HostPaths.cString(path);
-                int rc = Posix.libc().symlink(target, cpath);
-                if (rc != 0 && Posix.errno() == Posix.EEXIST) {
-                    dest.replaceable(path);
-                    rc = Posix.libc().symlink(target, cpath);
-                }
-                if (rc != 0) {
+                if (createOrReplace(path, () -> Posix.libc().symlink(target, cpath)) != 0) {
                     throw new IOException(show(path) + ": cannot create symlink: " + Posix.strerror(Posix.errno()));
                 }
                 symlinks.increment();
@@ -398,6 +393,19 @@ public final class Extractor {
             }
         }
 
+        /**
+         * Runs the libc call {@code create} (0 or -1 with errno); on EEXIST lets {@code dest}
+         * refuse or remove what is there (without following a symlink) and runs it once more.
+         */
+        private int createOrReplace(Path path, java.util.function.IntSupplier create) throws IOException {
+            int rc = create.getAsInt();
+            if (rc != 0 && Posix.errno() == Posix.EEXIST) {
+                dest.replaceable(path);
+                rc = create.getAsInt();
+            }
+            return rc;
+        }
+
         private boolean mknod(Path path, Inode inode) throws IOException {
             long dev = 0;
             if (inode instanceof Inode.BlockDevice b) {
@@ -406,11 +414,8 @@ public final class Extractor {
                 dev = Posix.makedev(c.major(), c.minor());
             }
             byte[] cpath = HostPaths.cString(path);
-            int rc = Posix.libc().mknod(cpath, inode.mode() & ~07777 | 0600, dev);
-            if (rc != 0 && Posix.errno() == Posix.EEXIST) {
-                dest.replaceable(path);
-                rc = Posix.libc().mknod(cpath, inode.mode() & ~07777 | 0600, dev);
-            }
+            long rdev = dev;
+            int rc = createOrReplace(path, () -> Posix.libc().mknod(cpath, inode.mode() & ~07777 | 0600, rdev));
             if (rc != 0) {
                 int errno = Posix.errno();
                 if (errno == Posix.EPERM || errno == Posix.EACCES) {

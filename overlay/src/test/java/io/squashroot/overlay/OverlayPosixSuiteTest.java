@@ -110,9 +110,8 @@ class OverlayPosixSuiteTest {
                 try (Mounted m = mount(kind, priv, base, upper, work, mnt, uids, gids)) {
                     List<String> cmd = new ArrayList<>();
                     if (kind.equals("mapped")) {
-                        long count = Math.min(uids[1], gids[1]);
-                        cmd.addAll(List.of("unshare", "--map-root-user", "--map-users=" + uids[0] + ",1," + count,
-                                "--map-groups=" + gids[0] + ",1," + count));
+                        cmd.addAll(List.of("unshare", "--map-root-user"));
+                        cmd.addAll(SubordinateIdsTest.unshareRange(uids, gids));
                     }
                     cmd.addAll(List.of("env", "UPPER_FS=" + (ramfsUpper ? "ramfs" : "disk"),
                             "bash", script, phase, mnt.toString(), kind.equals("mapped") ? "ours" : kind, priv));
@@ -191,10 +190,7 @@ class OverlayPosixSuiteTest {
             return m::close;
         }
         if (kind.equals("mapped")) {
-            String self = Sh.ok(Sh.asUser("id", "-u").toArray(String[]::new)).trim();
-            String selfG = Sh.ok(Sh.asUser("id", "-g").toArray(String[]::new)).trim();
-            List<String> ids = List.of("--ids=" + self + "," + selfG + "," + uids[0] + "," + gids[0] + ","
-                    + Math.min(uids[1], gids[1]));
+            List<String> ids = SubordinateIdsTest.serverIds(uids, gids);
             return OverlayServer.startAsUser(base.resolve("cp"), ids, mnt, upper, l1, l2)::close;
         }
         return OverlayServer.startAsUser(base.resolve("cp"), mnt, upper, l1, l2)::close;

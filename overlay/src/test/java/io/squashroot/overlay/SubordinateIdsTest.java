@@ -40,6 +40,19 @@ class SubordinateIdsTest {
         return null;
     }
 
+    /** unshare's options mapping container 1.. to sqtest's ranges (as the launcher maps them). */
+    static List<String> unshareRange(long[] uids, long[] gids) {
+        long count = Math.min(uids[1], gids[1]);
+        return List.of("--map-users=" + uids[0] + ",1," + count, "--map-groups=" + gids[0] + ",1," + count);
+    }
+
+    /** {@link OverlayServer}'s option for the same map, container 0 being sqtest itself. */
+    static List<String> serverIds(long[] uids, long[] gids) throws Exception {
+        String self = Sh.ok(Sh.asUser("id", "-u").toArray(String[]::new)).trim();
+        String selfG = Sh.ok(Sh.asUser("id", "-g").toArray(String[]::new)).trim();
+        return List.of("--ids=" + self + "," + selfG + "," + uids[0] + "," + gids[0] + "," + Math.min(uids[1], gids[1]));
+    }
+
     @Test
     void chown_inUserNamespace_einvalWithOneIdRecordedAsContainerIdWithSubordinateRange() throws Exception {
         assumeTrue(Sh.isRoot(), "the test sets up directories for sqtest");
@@ -56,19 +69,17 @@ class SubordinateIdsTest {
         Path mnt = Files.createDirectories(tmp.resolve("mnt"));
         Sh.ok("chown", "sqtest:sqtest", upper.toString(), mnt.toString());
         Sh.ok("chmod", "700", upper.toString()); // private, as the runtime makes a container's
-        long count = Math.min(uids[1], gids[1]);
-        String sub = "--map-users=" + uids[0] + ",1," + count;
-        String subg = "--map-groups=" + gids[0] + ",1," + count;
+        List<String> range = unshareRange(uids, gids);
         String self = Sh.ok(Sh.asUser("id", "-u").toArray(String[]::new)).trim();
         String selfG = Sh.ok(Sh.asUser("id", "-g").toArray(String[]::new)).trim();
-        List<String> ids = List.of("--ids=" + self + "," + selfG + "," + uids[0] + "," + gids[0] + "," + count);
+        List<String> ids = serverIds(uids, gids);
         try (OverlayServer.Running s = OverlayServer.startAsUser(tmp.resolve("cp"), ids, mnt, upper, lower)) {
             Sh.Result single = Sh.run(Sh.asUser("unshare", "--map-root-user", "sh", "-c",
                     "cd " + mnt + " && echo a > a && chown 1000:1000 a"));
             assertNotEquals(0, single.status());
             assertTrue(single.out().contains("Invalid argument"), single.out());
 
-            String inside = Sh.ok(Sh.asUser("unshare", "--map-root-user", sub, subg, "sh", "-c",
+            String inside = Sh.ok(Sh.asUser("unshare", "--map-root-user", range.get(0), range.get(1), "sh", "-c",
                     "cd " + mnt + " && echo b > b && chown 1000:1000 b && stat -c %u:%g b f a && stat -c %a:%u .")
                     .toArray(String[]::new));
             // b: the chown as the container sees it; f: a lower file of root (container 0 is

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,9 +60,7 @@ class ScriptLibraryTest {
         Path before = onlyJarLink(run);
         Files.setLastModifiedTime(jar, FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + 5000));
         Path dir = ScriptLibrary.unpack(run, jar);
-        try (var s = Files.list(run)) {
-            assertEquals(2, s.filter(p -> p.getFileName().toString().startsWith("jar-")).count());
-        }
+        assertEquals(2, jarLinks(run).size());
         assertTrue(Files.isSymbolicLink(before));
         assertTrue(Files.isRegularFile(dir.resolve("start.sh")));
     }
@@ -80,10 +79,14 @@ class ScriptLibraryTest {
     }
 
     private static Path onlyJarLink(Path run) throws IOException {
+        List<Path> links = jarLinks(run);
+        assertEquals(1, links.size(), links.toString());
+        return links.get(0);
+    }
+
+    private static List<Path> jarLinks(Path run) throws IOException {
         try (var s = Files.list(run)) {
-            var links = s.filter(p -> p.getFileName().toString().startsWith("jar-")).toList();
-            assertEquals(1, links.size(), links.toString());
-            return links.get(0);
+            return s.filter(p -> p.getFileName().toString().startsWith("jar-")).toList();
         }
     }
 }
