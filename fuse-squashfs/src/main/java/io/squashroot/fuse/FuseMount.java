@@ -37,13 +37,13 @@ public final class FuseMount implements AutoCloseable {
     private static final long JOIN_TIMEOUT_MS = 10_000;
 
     private final Path mountpoint;
-    private final JnrFuseBackend backend;
+    private final FuseSession backend;
     private final List<Thread> workers = new ArrayList<>();
     private final Object lock = new Object();
     private boolean closed;
     private boolean destroyed;
 
-    private FuseMount(Path mountpoint, JnrFuseBackend backend) {
+    private FuseMount(Path mountpoint, FuseSession backend) {
         this.mountpoint = mountpoint;
         this.backend = backend;
     }
@@ -66,9 +66,17 @@ public final class FuseMount implements AutoCloseable {
             throw new IOException(mp + ": mountpoint is not a directory");
         }
         Object devBefore = Files.getAttribute(mp, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        JnrFuseBackend backend = new JnrFuseBackend(tree, opts.uid(), opts.gid(),
-                !(tree.isReadOnly() && opts.readOnly()));
-        backend.mount(mp, opts.fuseArgs(tree.isReadOnly()));
+        FuseSession backend;
+        if (opts.backend().equals(MountOptions.LIBFUSE)) {
+            JnrFuseBackend jnr = new JnrFuseBackend(tree, opts.uid(), opts.gid(),
+                    !(tree.isReadOnly() && opts.readOnly()));
+            jnr.mount(mp, opts.fuseArgs(tree.isReadOnly()));
+            backend = jnr;
+        } else {
+            KernelSession session = new KernelSession(tree, opts);
+            session.mount(mp, opts.kernelMountArgs());
+            backend = session;
+        }
         FuseMount m = new FuseMount(mp, backend);
         for (int i = 0; i < opts.threads(); i++) {
             Thread t = new Thread(m::serve, "fuse-" + mp.getFileName() + "-" + i);
@@ -199,19 +207,27 @@ public final class FuseMount implements AutoCloseable {
      */
     public static void checkAvailable() throws FuseUnavailableException {
         checkDevice();
-        JnrFuseBackend.library();
+        if (MountOptions.defaultBackend().equals(MountOptions.LIBFUSE)) {
+            JnrFuseBackend.library();
+        } else {
+            DevFuse.load();
+        }
     }
 
     /**
      * Does, without mounting, the one-time work of a first mount in this JVM: loads libfuse and
-     * binds every callback (jnr-ffi generates a class per callback signature, tens of
-     * milliseconds that a container start would otherwise wait for). Best effort; a later
-     * mount reports any problem.
+     * the session's classes (with the libfuse backend also binds every callback: jnr-ffi
+     * generates a class per callback signature, tens of milliseconds that a container start
+     * would otherwise wait for). Best effort; a later mount reports any problem.
      */
     public static void warmUp() {
         try {
             checkAvailable();
-            new JnrFuseBackend(WarmTree.INSTANCE, -1, -1, true);
+            if (MountOptions.defaultBackend().equals(MountOptions.LIBFUSE)) {
+                new JnrFuseBackend(WarmTree.INSTANCE, -1, -1, true);
+            } else {
+                new KernelSession(WarmTree.INSTANCE, MountOptions.builder().build());
+            }
         } catch (FuseUnavailableException | RuntimeException | LinkageError e) {
             // the real mount reports it
         }

@@ -50,7 +50,7 @@ import ru.serce.jnrfuse.struct.Timespec;
  * <p>No exception may cross back into native code: {@link FsException} becomes its -errno,
  * anything else -EIO, logged the first time only.
  */
-final class JnrFuseBackend {
+final class JnrFuseBackend implements FuseSession {
 
     private static final Logger LOG = Logger.getLogger(JnrFuseBackend.class.getName());
 
@@ -226,7 +226,8 @@ final class JnrFuseBackend {
      * One worker: receives and processes requests until the session ends. Each worker owns its
      * receive buffer, sized by libfuse for the largest request (a max_write payload).
      */
-    void serve() {
+    @Override
+    public void serve() {
         long size = fuse.fuse_chan_bufsize(channel);
         Pointer buf = Memory.allocateDirect(runtime, (int) size, false);
         Pointer chp = Memory.allocateDirect(runtime, runtime.addressSize(), true);
@@ -246,7 +247,8 @@ final class JnrFuseBackend {
     }
 
     /** Ends the session so idle workers return once the kernel connection is gone. */
-    void exit() {
+    @Override
+    public void exit() {
         if (session != null) {
             fuse.fuse_session_exit(session);
         }
@@ -256,7 +258,8 @@ final class JnrFuseBackend {
      * Closes the channel (unmounting lazily if the mount is still there) and frees the session;
      * call after every worker has returned.
      */
-    void destroy() {
+    @Override
+    public void destroy() {
         if (channel != null) {
             fuse.fuse_unmount(mountpoint, channel);
             channel = null;

@@ -21,13 +21,24 @@ import java.util.Locale;
  * @param fsname         first field of the mount table entry (the image path, typically)
  * @param subtype        shown as fuse.SUBTYPE in the mount table
  * @param readaheadBytes the kernel's readahead window for files on this mount
+ * @param writebackCache let the kernel cache writes and send them in large batches (kernel
+ *                       session only; writable trees only). Fewer, larger WRITEs; the kernel
+ *                       then keeps size and mtime itself between flushes
+ * @param backend        {@code kernel}: our own session speaking the FUSE protocol on /dev/fuse
+ *                       (the default); {@code libfuse}: libfuse2's high-level loop through
+ *                       jnr-fuse, kept for comparison. Default from SQUASHROOT_FUSE_BACKEND
  */
 public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelCache,
                            double entryTimeout, double attrTimeout, boolean allowOther,
-                           int threads, String fsname, String subtype, int readaheadBytes) {
+                           int threads, String fsname, String subtype, int readaheadBytes,
+                           boolean writebackCache, String backend) {
 
     /** Largest request libfuse2 can carry (32 pages, FUSE_MAX_PAGES_PER_REQ in kernels it targets). */
     static final int MAX_READ = 128 * 1024;
+    /** Largest READ the kernel session asks for (256 pages: FUSE_MAX_PAGES, protocol 7.28). */
+    static final int KERNEL_MAX_READ = 1 << 20;
+    static final String KERNEL = "kernel";
+    static final String LIBFUSE = "libfuse";
     static final int MAX_THREADS = 64;
 
     public MountOptions {
@@ -42,6 +53,13 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         }
         if (readaheadBytes < 0 || readaheadBytes > 64 << 20) {
             throw new IllegalArgumentException("mount option readahead=" + readaheadBytes + ": must be 0..64M");
+        }
+        if (backend == null || backend.isEmpty()) {
+            backend = defaultBackend();
+        }
+        if (!backend.equals(KERNEL) && !backend.equals(LIBFUSE)) {
+            throw new IllegalArgumentException("FUSE backend '" + backend + "': must be kernel or libfuse"
+                    + " (mount option backend=, SQUASHROOT_FUSE_BACKEND)");
         }
         fsname = clean(fsname == null ? "squashroot" : fsname);
         subtype = clean(subtype == null ? "squashroot" : subtype);
@@ -64,13 +82,21 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         b.fsname = fsname;
         b.subtype = subtype;
         b.readaheadBytes = readaheadBytes;
+        b.writebackCache = writebackCache;
+        b.backend = backend;
         return b;
+    }
+
+    static String defaultBackend() {
+        String v = System.getProperty("squashroot.fuse.backend", System.getenv("SQUASHROOT_FUSE_BACKEND"));
+        return v == null || v.isEmpty() ? KERNEL : v;
     }
 
     /**
      * Parses a comma-separated {@code -o} list (uid=N, gid=N, ro, rw, kernel_cache,
      * nokernel_cache, entry_timeout=S, attr_timeout=S, allow_other, threads=N, fsname=S,
-     * subtype=S, readahead=BYTES[K|M]) on top of {@code base}. An unknown option is an error
+     * subtype=S, readahead=BYTES[K|M], writeback_cache, nowriteback_cache, backend=kernel|libfuse)
+     * on top of {@code base}. An unknown option is an error
      * naming it.
      */
     public static MountOptions parse(String list, MountOptions base) {
@@ -101,9 +127,12 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
                     case "fsname" -> b.fsname(need(key, val));
                     case "subtype" -> b.subtype(need(key, val));
                     case "readahead" -> b.readaheadBytes((int) Sizes.parse(need(key, val)));
+                    case "writeback_cache" -> b.writebackCache(true);
+                    case "nowriteback_cache" -> b.writebackCache(false);
+                    case "backend" -> b.backend(need(key, val));
                     default -> throw new IllegalArgumentException("unknown mount option '" + o + "' (known: uid, gid, ro,"
                             + " rw, kernel_cache, nokernel_cache, entry_timeout, attr_timeout, allow_other, threads,"
-                            + " fsname, subtype, readahead)");
+                            + " fsname, subtype, readahead, writeback_cache, nowriteback_cache, backend)");
                 }
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("mount option '" + o + "': not a number");
@@ -119,11 +148,41 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         return val;
     }
 
+    /** Seconds the kernel may keep a name: the option, or 86400 for read-only trees and 1 for writable ones. */
+    double entrySeconds(boolean treeReadOnly) {
+        return Double.isNaN(entryTimeout) ? (treeReadOnly ? 86400 : 1) : entryTimeout;
+    }
+
+    /** Seconds the kernel may keep attributes, defaulted as {@link #entrySeconds}. */
+    double attrSeconds(boolean treeReadOnly) {
+        return Double.isNaN(attrTimeout) ? (treeReadOnly ? 86400 : 1) : attrTimeout;
+    }
+
+    /**
+     * What {@code fuse_mount} needs for the kernel session: the mount(2) options only; timeouts,
+     * caching and inode numbers are the session's own business.
+     */
+    List<String> kernelMountArgs() {
+        List<String> o = new ArrayList<>();
+        if (readOnly) {
+            o.add("ro");
+        }
+        o.add("nosuid");
+        o.add("nodev");
+        o.add("fsname=" + fsname);
+        o.add("subtype=" + subtype);
+        o.add("max_read=" + KERNEL_MAX_READ);
+        if (allowOther) {
+            o.add("allow_other");
+            o.add("default_permissions");
+        }
+        return List.of("-o", String.join(",", o));
+    }
+
     /** The libfuse2 arguments for a tree ({@code -o a,b,c}). */
     List<String> fuseArgs(boolean treeReadOnly) {
-        double defaultTimeout = treeReadOnly ? 86400 : 1;
-        double entry = Double.isNaN(entryTimeout) ? defaultTimeout : entryTimeout;
-        double attr = Double.isNaN(attrTimeout) ? defaultTimeout : attrTimeout;
+        double entry = entrySeconds(treeReadOnly);
+        double attr = attrSeconds(treeReadOnly);
         List<String> o = new ArrayList<>();
         if (readOnly) {
             o.add("ro");
@@ -177,6 +236,8 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         private String fsname;
         private String subtype;
         private int readaheadBytes = 1 << 20;
+        private boolean writebackCache;
+        private String backend;
 
         private Builder() {
         }
@@ -241,9 +302,20 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
             return this;
         }
 
+        public Builder writebackCache(boolean v) {
+            writebackCache = v;
+            return this;
+        }
+
+        /** {@code kernel} or {@code libfuse}; null picks SQUASHROOT_FUSE_BACKEND's, else kernel. */
+        public Builder backend(String v) {
+            backend = v;
+            return this;
+        }
+
         public MountOptions build() {
             return new MountOptions(uid, gid, readOnly, kernelCache, entryTimeout, attrTimeout, allowOther,
-                    threads, fsname, subtype, readaheadBytes);
+                    threads, fsname, subtype, readaheadBytes, writebackCache, backend);
         }
     }
 }

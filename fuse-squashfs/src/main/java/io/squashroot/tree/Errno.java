@@ -31,6 +31,7 @@ public final class Errno {
     public static final int ENOTEMPTY = 39;
     public static final int ELOOP = 40;
     public static final int ENODATA = 61;
+    public static final int EPROTO = 71;
     public static final int EOVERFLOW = 75;
     public static final int ENOTSUP = 95;
     public static final int EDQUOT = 122;

@@ -1,0 +1,132 @@
+package io.squashroot.fuse;
+
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsTree;
+import java.nio.ByteBuffer;
+
+/**
+ * The requests of {@link KernelSession} that create, remove or move names: each calls the
+ * tree, then tells the {@link NodeTable} what the name now is, and answers with the new
+ * node's entry where the protocol wants one.
+ */
+final class KernelWrites {
+
+    private static final int RENAME_EXCHANGE = 2;
+    private static final int HIDE_TRIES = 10;
+
+    private KernelWrites() {
+    }
+
+    /** Handles one of the opcodes {@code KernelSession.isWrite} accepts; returns the payload length. */
+    static int handle(KernelSession s, int opcode, long parent, ByteBuffer in, int n, ByteBuffer out)
+            throws FsException {
+        FsTree tree = s.tree();
+        NodeTable nodes = s.nodes();
+        int b = Wire.IN_HEADER;
+        switch (opcode) {
+            case Wire.CREATE -> {
+                String name = KernelSession.name(in, b + 16, n);
+                String path = nodes.path(parent, name);
+                long fh = tree.create(path, in.getInt(b + 4), s.openFlags(in.getInt(b)), KernelSession.caller(in));
+                FileAttr a;
+                try {
+                    a = tree.getattr(path);
+                } catch (FsException e) {
+                    tree.release(path, fh);
+                    throw e;
+                }
+                long id = nodes.lookedUp(parent, name);
+                nodes.opened(id);
+                int len = s.entryOf(id, a, out);
+                return len + s.openOut(fh, out, Wire.OUT_HEADER + len);
+            }
+            case Wire.MKNOD -> {
+                String name = KernelSession.name(in, b + 16, n);
+                String path = nodes.path(parent, name);
+                tree.mknod(path, in.getInt(b), in.getInt(b + 4) & 0xffffffffL, KernelSession.caller(in));
+                return s.entry(parent, name, tree.getattr(path), out);
+            }
+            case Wire.MKDIR -> {
+                String name = KernelSession.name(in, b + 8, n);
+                String path = nodes.path(parent, name);
+                tree.mkdir(path, in.getInt(b), KernelSession.caller(in));
+                return s.entry(parent, name, tree.getattr(path), out);
+            }
+            case Wire.SYMLINK -> {
+                int end = KernelSession.terminator(in, b, n);
+                String name = KernelSession.string(in, b, end);
+                int targetEnd = KernelSession.terminator(in, end + 1, n);
+                byte[] target = new byte[targetEnd - end - 1];
+                in.get(end + 1, target);
+                String path = nodes.path(parent, name);
+                tree.symlink(io.squashroot.tree.NameBytes.decode(target), path, KernelSession.caller(in));
+                return s.entry(parent, name, tree.getattr(path), out);
+            }
+            case Wire.LINK -> {
+                String name = KernelSession.name(in, b + 8, n);
+                String path = nodes.path(parent, name);
+                tree.link(nodes.path(in.getLong(b)), path);
+                return s.entry(parent, name, tree.getattr(path), out);
+            }
+            case Wire.UNLINK -> {
+                String name = KernelSession.name(in, b, n);
+                String path = nodes.path(parent, name);
+                if (nodes.isOpen(parent, name)) {
+                    hide(tree, nodes, parent, name);
+                } else {
+                    tree.unlink(path);
+                    nodes.removed(parent, name);
+                }
+                return 0;
+            }
+            case Wire.RMDIR -> {
+                String name = KernelSession.name(in, b, n);
+                tree.rmdir(nodes.path(parent, name));
+                nodes.removed(parent, name);
+                return 0;
+            }
+            case Wire.RENAME, Wire.RENAME2 -> {
+                long newParent = in.getLong(b);
+                int flags = opcode == Wire.RENAME2 ? in.getInt(b + 8) : 0;
+                int from = opcode == Wire.RENAME2 ? b + 16 : b + 8;
+                int fromEnd = KernelSession.terminator(in, from, n);
+                String oldName = KernelSession.string(in, from, fromEnd);
+                String newName = KernelSession.name(in, fromEnd + 1, n);
+                String oldPath = nodes.path(parent, oldName);
+                String newPath = nodes.path(newParent, newName);
+                boolean exchange = (flags & RENAME_EXCHANGE) != 0;
+                if (!exchange && nodes.isOpen(newParent, newName)) {
+                    // the replaced file stays readable through its open handles, as on a local disk
+                    hide(tree, nodes, newParent, newName);
+                }
+                tree.rename(oldPath, newPath, flags);
+                nodes.renamed(parent, oldName, newParent, newName, exchange);
+                return 0;
+            }
+            default -> throw new FsException(Errno.ENOSYS);
+        }
+    }
+
+    /** Moves an open file's name aside (libfuse's .fuse_hidden scheme); removed at its last close. */
+    private static void hide(FsTree tree, NodeTable nodes, long parent, String name) throws FsException {
+        String path = nodes.path(parent, name);
+        for (int i = 0; i < HIDE_TRIES; i++) {
+            String hidden = nodes.hiddenName(parent, name);
+            String hiddenPath = nodes.path(parent, hidden);
+            try {
+                tree.getattr(hiddenPath);
+                continue; // a leftover of an earlier mount holds this name
+            } catch (FsException e) {
+                if (e.errno() != Errno.ENOENT) {
+                    throw e;
+                }
+            }
+            tree.rename(path, hiddenPath, 0);
+            nodes.hid(parent, name, hidden);
+            return;
+        }
+        throw new FsException(Errno.EBUSY);
+    }
+}

@@ -1,0 +1,153 @@
+package io.squashroot.fuse;
+
+import io.squashroot.tree.FileAttr;
+import java.nio.ByteBuffer;
+
+/**
+ * The FUSE kernel protocol's numbers and record layouts (include/uapi/linux/fuse.h, protocol
+ * 7.38): opcodes, INIT flags, and encoders for the records replies carry. All little-endian,
+ * as the kernel's own structs on the architectures we run on.
+ */
+final class Wire {
+
+    private Wire() {
+    }
+
+    static final int KERNEL_MAJOR = 7;
+    /** The protocol minor we speak; the kernel uses the smaller of its own and this. */
+    static final int KERNEL_MINOR = 38;
+
+    static final int IN_HEADER = 40;
+    static final int OUT_HEADER = 16;
+
+    static final int LOOKUP = 1;
+    static final int FORGET = 2;
+    static final int GETATTR = 3;
+    static final int SETATTR = 4;
+    static final int READLINK = 5;
+    static final int SYMLINK = 6;
+    static final int MKNOD = 8;
+    static final int MKDIR = 9;
+    static final int UNLINK = 10;
+    static final int RMDIR = 11;
+    static final int RENAME = 12;
+    static final int LINK = 13;
+    static final int OPEN = 14;
+    static final int READ = 15;
+    static final int WRITE = 16;
+    static final int STATFS = 17;
+    static final int RELEASE = 18;
+    static final int FSYNC = 20;
+    static final int SETXATTR = 21;
+    static final int GETXATTR = 22;
+    static final int LISTXATTR = 23;
+    static final int REMOVEXATTR = 24;
+    static final int FLUSH = 25;
+    static final int INIT = 26;
+    static final int OPENDIR = 27;
+    static final int READDIR = 28;
+    static final int RELEASEDIR = 29;
+    static final int FSYNCDIR = 30;
+    static final int ACCESS = 34;
+    static final int CREATE = 35;
+    static final int INTERRUPT = 36;
+    static final int DESTROY = 38;
+    static final int BATCH_FORGET = 42;
+    static final int READDIRPLUS = 44;
+    static final int RENAME2 = 45;
+
+    // INIT flags
+    static final int ASYNC_READ = 1;
+    static final int BIG_WRITES = 1 << 5;
+    static final int DO_READDIRPLUS = 1 << 13;
+    static final int READDIRPLUS_AUTO = 1 << 14;
+    static final int WRITEBACK_CACHE = 1 << 16;
+    static final int PARALLEL_DIROPS = 1 << 18;
+    static final int MAX_PAGES = 1 << 22;
+    static final int CACHE_SYMLINKS = 1 << 23;
+
+    // SETATTR valid bits
+    static final int FATTR_MODE = 1;
+    static final int FATTR_UID = 1 << 1;
+    static final int FATTR_GID = 1 << 2;
+    static final int FATTR_SIZE = 1 << 3;
+    static final int FATTR_ATIME = 1 << 4;
+    static final int FATTR_MTIME = 1 << 5;
+    static final int FATTR_FH = 1 << 6;
+    static final int FATTR_ATIME_NOW = 1 << 7;
+    static final int FATTR_MTIME_NOW = 1 << 8;
+
+    // OPEN reply flags
+    static final int FOPEN_KEEP_CACHE = 1 << 1;
+
+    static final int ATTR_SIZE = 88;
+    static final int ENTRY_OUT = 40 + ATTR_SIZE;
+    static final int ATTR_OUT = 16 + ATTR_SIZE;
+    static final int OPEN_OUT = 16;
+    static final int DIRENT_HEADER = 24;
+
+    /** The inode number libfuse reports for entries whose attributes it does not know. */
+    static final long UNKNOWN_INO = 0xffffffffL;
+
+    /** struct fuse_attr at {@code pos}; uid/gid >= 0 override the tree's owner. */
+    static void putAttr(ByteBuffer b, int pos, FileAttr a, long uid, long gid) {
+        b.putLong(pos, a.ino());
+        b.putLong(pos + 8, a.size());
+        b.putLong(pos + 16, a.blocks());
+        b.putLong(pos + 24, a.atimeSec());
+        b.putLong(pos + 32, a.mtimeSec());
+        b.putLong(pos + 40, a.ctimeSec());
+        b.putInt(pos + 48, a.atimeNsec());
+        b.putInt(pos + 52, a.mtimeNsec());
+        b.putInt(pos + 56, a.ctimeNsec());
+        b.putInt(pos + 60, a.mode());
+        b.putInt(pos + 64, (int) Math.min(a.nlink(), 0xffffffffL));
+        b.putInt(pos + 68, (int) (uid >= 0 ? uid : a.uid()));
+        b.putInt(pos + 72, (int) (gid >= 0 ? gid : a.gid()));
+        // The kernel decodes rdev with new_decode_dev(): the low 32 bits of glibc's dev_t.
+        b.putInt(pos + 76, (int) a.rdev());
+        b.putInt(pos + 80, 4096);
+        b.putInt(pos + 84, 0);
+    }
+
+    /** struct fuse_entry_out at {@code pos}. */
+    static void putEntry(ByteBuffer b, int pos, long nodeid, FileAttr a, long entryNanos, long attrNanos,
+                         long uid, long gid) {
+        b.putLong(pos, nodeid);
+        b.putLong(pos + 8, 0); // generation: node ids are never reused within a mount
+        b.putLong(pos + 16, entryNanos / 1_000_000_000L);
+        b.putLong(pos + 24, attrNanos / 1_000_000_000L);
+        b.putInt(pos + 32, (int) (entryNanos % 1_000_000_000L));
+        b.putInt(pos + 36, (int) (attrNanos % 1_000_000_000L));
+        if (a != null) {
+            putAttr(b, pos + 40, a, uid, gid);
+        } else {
+            for (int i = 0; i < ATTR_SIZE; i += 8) {
+                b.putLong(pos + 40 + i, 0);
+            }
+        }
+    }
+
+    /** Bytes a dirent with a name of {@code nameLen} bytes takes, padded to 8. */
+    static int direntSize(int nameLen) {
+        return (DIRENT_HEADER + nameLen + 7) & ~7;
+    }
+
+    /** struct fuse_dirent at {@code pos}; returns its padded size. */
+    static int putDirent(ByteBuffer b, int pos, long ino, long off, int type, byte[] name) {
+        b.putLong(pos, ino);
+        b.putLong(pos + 8, off);
+        b.putInt(pos + 16, name.length);
+        b.putInt(pos + 20, type);
+        b.put(pos + 24, name);
+        int size = direntSize(name.length);
+        for (int i = pos + 24 + name.length; i < pos + size; i++) {
+            b.put(i, (byte) 0);
+        }
+        return size;
+    }
+
+    static long nanos(double seconds) {
+        return (long) (seconds * 1e9);
+    }
+}
