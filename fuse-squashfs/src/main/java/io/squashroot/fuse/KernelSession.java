@@ -201,6 +201,9 @@ final class KernelSession implements FuseSession {
                     if (size < 0 || data + size > n) {
                         throw new FsException(Errno.EINVAL);
                     }
+                    if ((in.getInt(Wire.IN_HEADER + 20) & Wire.WRITE_KILL_SUIDGID) != 0 && where != null) {
+                        killPrivileges(where);
+                    }
                     int written = tree.write(where, in.getLong(Wire.IN_HEADER), in.slice(data, size),
                             in.getLong(Wire.IN_HEADER + 8));
                     out.putLong(Wire.OUT_HEADER, written & 0xffffffffL);
@@ -316,6 +319,10 @@ final class KernelSession implements FuseSession {
             if (writeback) {
                 want |= Wire.WRITEBACK_CACHE;
             }
+            // We clear set-id bits and capabilities on write, truncate and chown ourselves
+            // (killPrivileges), so the kernel needs no GETATTR before each chown and no
+            // security.capability GETXATTR before each write-through.
+            want |= Wire.HANDLE_KILLPRIV_V2;
         } else {
             want |= Wire.CACHE_SYMLINKS; // an image never changes a link's target
         }
@@ -351,7 +358,12 @@ final class KernelSession implements FuseSession {
 
     /** A new name the kernel will hold: counts the lookup and writes fuse_entry_out. */
     int entry(long parent, String name, FileAttr a, ByteBuffer out) throws FsException {
-        return entryOf(nodes.lookedUp(parent, name), a, out);
+        return entryOf(lookedUp(parent, name, a), a, out);
+    }
+
+    /** Counts a kernel lookup of {@code name}; hard-linked regular files share their node. */
+    long lookedUp(long parent, String name, FileAttr a) throws FsException {
+        return nodes.lookedUp(parent, name, a.ino(), a.isRegular() && a.nlink() > 1);
     }
 
     /** fuse_entry_out for node {@code id}, whose lookup the caller has counted. */
@@ -382,6 +394,9 @@ final class KernelSession implements FuseSession {
         if ((valid & Wire.FATTR_SIZE) != 0) {
             tree.truncate(path, in.getLong(b + 16), fh);
         }
+        if ((valid & Wire.FATTR_KILL_SUIDGID) != 0) {
+            killPrivileges(path);
+        }
         if ((valid & (Wire.FATTR_ATIME | Wire.FATTR_MTIME)) != 0) {
             long atime = time(valid, Wire.FATTR_ATIME, Wire.FATTR_ATIME_NOW, in.getLong(b + 32), in.getInt(b + 56));
             long mtime = time(valid, Wire.FATTR_MTIME, Wire.FATTR_MTIME_NOW, in.getLong(b + 40), in.getInt(b + 60));
@@ -389,6 +404,36 @@ final class KernelSession implements FuseSession {
         }
         return attrOut(tree.getattr(path), out);
     }
+
+    /**
+     * What the VFS does when an unprivileged caller writes, truncates or chowns a file, left to
+     * us by HANDLE_KILLPRIV_V2 (the kernel flags the requests that need it): set-user-id goes,
+     * set-group-id goes when the group may execute, and so does a file capability.
+     */
+    void killPrivileges(String path) throws FsException {
+        FileAttr a = tree.getattr(path);
+        if (!a.isRegular()) {
+            return;
+        }
+        int mode = a.mode() & 07777;
+        int kept = mode & ~04000;
+        if ((mode & 010) != 0) {
+            kept &= ~02000;
+        }
+        if (kept != mode) {
+            tree.chmod(path, kept);
+        }
+        try {
+            tree.getxattr(path, CAPABILITY);
+            tree.removexattr(path, CAPABILITY);
+        } catch (FsException e) {
+            if (e.errno() != Errno.ENODATA && e.errno() != Errno.ENOTSUP && e.errno() != Errno.ENOSYS) {
+                throw e;
+            }
+        }
+    }
+
+    private static final String CAPABILITY = "security.capability";
 
     private static long time(int valid, int set, int now, long sec, int nsec) {
         if ((valid & set) == 0) {
@@ -404,6 +449,9 @@ final class KernelSession implements FuseSession {
         int flags = in.getInt(Wire.IN_HEADER);
         long fh = tree.open(path, openFlags(flags), caller(in));
         nodes.opened(nodeid);
+        if ((in.getInt(Wire.IN_HEADER + 4) & Wire.OPEN_KILL_SUIDGID) != 0) {
+            killPrivileges(path);
+        }
         return openOut(fh, out, Wire.OUT_HEADER);
     }
 
@@ -546,7 +594,7 @@ final class KernelSession implements FuseSession {
                 }
                 boolean dot = e.name().length <= 2 && (isDot(e.name()));
                 if (a != null && !dot) {
-                    long id = nodes.lookedUp(nodeid, NameBytes.decode(e.name()));
+                    long id = lookedUp(nodeid, NameBytes.decode(e.name()), a);
                     Wire.putEntry(out, pos, id, a, entryNanos, attrNanos, uid, gid);
                 } else {
                     Wire.putEntry(out, pos, 0, null, 0, 0, uid, gid);

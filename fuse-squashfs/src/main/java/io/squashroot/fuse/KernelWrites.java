@@ -37,8 +37,11 @@ final class KernelWrites {
                     tree.release(path, fh);
                     throw e;
                 }
-                long id = nodes.lookedUp(parent, name);
+                long id = s.lookedUp(parent, name, a);
                 nodes.opened(id);
+                if ((in.getInt(b + 12) & Wire.OPEN_KILL_SUIDGID) != 0) {
+                    s.killPrivileges(path);
+                }
                 int len = s.entryOf(id, a, out);
                 return len + s.openOut(fh, out, Wire.OUT_HEADER + len);
             }
@@ -67,13 +70,16 @@ final class KernelWrites {
             case Wire.LINK -> {
                 String name = KernelSession.name(in, b + 8, n);
                 String path = nodes.path(parent, name);
-                tree.link(nodes.path(in.getLong(b)), path);
-                return s.entry(parent, name, tree.getattr(path), out);
+                long source = in.getLong(b);
+                tree.link(nodes.path(source), path);
+                FileAttr a = tree.getattr(path);
+                // the new name answers with the source's node: the kernel then sees one inode
+                return s.entryOf(nodes.linked(source, parent, name, a.ino()), a, out);
             }
             case Wire.UNLINK -> {
                 String name = KernelSession.name(in, b, n);
                 String path = nodes.path(parent, name);
-                if (nodes.isOpen(parent, name)) {
+                if (nodes.mustHide(parent, name)) {
                     hide(tree, nodes, parent, name);
                 } else {
                     tree.unlink(path);
@@ -97,7 +103,7 @@ final class KernelWrites {
                 String oldPath = nodes.path(parent, oldName);
                 String newPath = nodes.path(newParent, newName);
                 boolean exchange = (flags & RENAME_EXCHANGE) != 0;
-                if (!exchange && nodes.isOpen(newParent, newName)) {
+                if (!exchange && nodes.mustHide(newParent, newName)) {
                     // the replaced file stays readable through its open handles, as on a local disk
                     hide(tree, nodes, newParent, newName);
                 }

@@ -236,7 +236,7 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         private String fsname;
         private String subtype;
         private int readaheadBytes = 1 << 20;
-        private boolean writebackCache;
+        private boolean writebackCache = "1".equals(System.getenv("SQUASHROOT_FUSE_WRITEBACK"));
         private String backend;
 
         private Builder() {

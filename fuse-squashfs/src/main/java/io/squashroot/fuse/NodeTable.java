@@ -2,7 +2,9 @@ package io.squashroot.fuse;
 
 import io.squashroot.tree.Errno;
 import io.squashroot.tree.FsException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,32 +12,38 @@ import java.util.Map;
  * has looked up a node id, keeps how many lookups the kernel holds on it (FORGET gives them
  * back), and rebuilds a node's path from its parent chain.
  *
- * <p>Keyed by (parent, name) as libfuse's high-level API is, so a hard link's two names are
- * two nodes. A node lives while the kernel holds lookups on it, a handle is open on it or a
- * child still refers to it. A name unlinked while its file is open is renamed to a hidden
- * name first ({@link #hiddenName}), so the open file keeps a path our trees can resolve; the
- * hidden file is removed at its last release. One lock guards the whole table: each call is a
- * few map operations, far below the cost of the request around it.
+ * <p>Names are keyed by (parent, name). A regular file with more than one link is also found
+ * by its inode number, so its names share one node, as they share one inode on a local disk:
+ * the kernel then keeps one page cache and one size for the file (with the writeback cache it
+ * trusts its own size, and two nodes for one file would each keep a stale one).
+ *
+ * <p>A node lives while the kernel holds lookups on it, a handle is open on it or a child
+ * still refers to it. A node's only name unlinked while the file is open is renamed to a
+ * hidden name first ({@link #hiddenName}), so the open file keeps a path our trees can
+ * resolve; the hidden file is removed at its last release (libfuse's scheme). One lock guards
+ * the whole table: each call is a few map operations, far below the cost of the request.
  */
 final class NodeTable {
 
     static final long ROOT_ID = 1;
 
-    /** One name the kernel knows. Fields are guarded by the table's lock. */
-    static final class Node {
+    /** One name of a node. */
+    private record Link(Node parent, String name) {
+    }
+
+    /** A file or directory the kernel knows. Fields are guarded by the table's lock. */
+    private static final class Node {
         final long id;
-        Node parent;
-        /** Null once the name is gone (unlinked, or replaced by a rename). */
-        String name;
+        /** Its names; the first one is the path requests use. Empty once every name is gone. */
+        final List<Link> links = new ArrayList<>(1);
+        long ino = -1;
         long lookups;
         int children;
         int opens;
         boolean hidden;
 
-        Node(long id, Node parent, String name) {
+        Node(long id) {
             this.id = id;
-            this.parent = parent;
-            this.name = name;
         }
     }
 
@@ -44,12 +52,13 @@ final class NodeTable {
 
     private final Map<Long, Node> byId = new HashMap<>();
     private final Map<Key, Node> byName = new HashMap<>();
+    private final Map<Long, Node> byIno = new HashMap<>();
     private final Node root;
     private long nextId = ROOT_ID + 1;
     private long hiddenCounter;
 
     NodeTable() {
-        root = new Node(ROOT_ID, null, "");
+        root = new Node(ROOT_ID);
         root.lookups = 1; // the kernel never forgets the root
         byId.put(ROOT_ID, root);
     }
@@ -74,17 +83,56 @@ final class NodeTable {
         return base.equals("/") ? "/" + name : base + "/" + name;
     }
 
-    /** Records one more kernel lookup of {@code name} in {@code parent}; returns its node id. */
-    synchronized long lookedUp(long parent, String name) throws FsException {
+    /**
+     * Records one more kernel lookup of {@code name} in {@code parent}; returns its node id.
+     * {@code ino} is the tree's inode number; {@code linked} says it is a regular file with
+     * more than one link, whose other names share the node.
+     */
+    synchronized long lookedUp(long parent, String name, long ino, boolean linked) throws FsException {
         Node p = node(parent);
         Key k = new Key(parent, name);
         Node n = byName.get(k);
-        if (n == null) {
-            n = new Node(nextId++, p, name);
-            p.children++;
-            byId.put(n.id, n);
-            byName.put(k, n);
+        if (n == null && linked) {
+            n = byIno.get(ino);
+            if (n != null && n.links.isEmpty()) {
+                n = null; // its names are gone: a new file that reuses the number is another file
+            }
+            if (n != null) {
+                addLink(n, p, name);
+            }
         }
+        if (n == null) {
+            n = new Node(nextId++);
+            byId.put(n.id, n);
+            addLink(n, p, name);
+        }
+        if (linked && n.ino != ino) {
+            if (n.ino >= 0) {
+                byIno.remove(n.ino, n);
+            }
+            n.ino = ino;
+            byIno.put(ino, n);
+        }
+        n.lookups++;
+        return n.id;
+    }
+
+    /** LINK: {@code name} in {@code parent} is a new name of node {@code id}; counts a lookup. */
+    synchronized long linked(long id, long parent, String name, long ino) throws FsException {
+        Node n = node(id);
+        Node p = node(parent);
+        Node old = byName.get(new Key(parent, name));
+        if (old != null) {
+            return lookedUp(parent, name, ino, true); // a name the kernel thought free: trust the table
+        }
+        addLink(n, p, name);
+        if (n.ino != ino) {
+            if (n.ino >= 0) {
+                byIno.remove(n.ino, n);
+            }
+            n.ino = ino;
+        }
+        byIno.put(ino, n);
         n.lookups++;
         return n.id;
     }
@@ -115,23 +163,26 @@ final class NodeTable {
         }
         n.opens = Math.max(0, n.opens - 1);
         String remove = null;
-        if (n.opens == 0 && n.hidden && n.name != null) {
+        if (n.opens == 0 && n.hidden && !n.links.isEmpty()) {
             remove = pathOf(n);
-            detach(n);
+            dropLinks(n);
         }
         release(n);
         return remove;
     }
 
-    /** True when a node named {@code name} in {@code parent} has open handles (unlink must hide it). */
-    synchronized boolean isOpen(long parent, String name) {
+    /**
+     * True when unlinking {@code name} in {@code parent} would leave an open file without a
+     * path: its node is open and this is its only name.
+     */
+    synchronized boolean mustHide(long parent, String name) {
         Node n = byName.get(new Key(parent, name));
-        return n != null && n.opens > 0;
+        return n != null && n.opens > 0 && n.links.size() == 1;
     }
 
     /**
-     * A fresh hidden name in {@code parent} for node {@code name}: libfuse's form, so tools that
-     * know {@code .fuse_hidden*} files (and users who saw them before) recognise it.
+     * A fresh hidden name for node {@code name} in {@code parent}: libfuse's form, so tools
+     * that know {@code .fuse_hidden*} files (and users who saw them before) recognise it.
      */
     synchronized String hiddenName(long parent, String name) {
         Node n = byName.get(new Key(parent, name));
@@ -139,42 +190,46 @@ final class NodeTable {
         return String.format("%s%08x%08x", ".fuse_hidden", id & 0xffffffffL, ++hiddenCounter & 0xffffffffL);
     }
 
-    /** The name went away (UNLINK, RMDIR): later requests on its node answer ENOENT. */
+    /** The name went away (UNLINK, RMDIR): once a node has no name, requests for it answer ENOENT. */
     synchronized void removed(long parent, String name) {
-        Node n = byName.get(new Key(parent, name));
+        Node n = byName.remove(new Key(parent, name));
         if (n != null) {
-            detach(n);
+            unlink(n, parent, name);
             release(n);
         }
     }
 
-    /** A rename succeeded: the node moves; one already at the target loses its name. */
+    /** A rename succeeded: the name moves; a node already at the target loses that name. */
     synchronized void renamed(long fromParent, String fromName, long toParent, String toName, boolean exchange)
             throws FsException {
-        Node from = byName.remove(new Key(fromParent, fromName));
-        Node to = byName.remove(new Key(toParent, toName));
         Node newParent = node(toParent);
         Node oldParent = node(fromParent);
+        Node from = byName.remove(new Key(fromParent, fromName));
+        Node to = byName.remove(new Key(toParent, toName));
         if (to != null) {
+            unlink(to, toParent, toName);
             if (exchange) {
-                move(to, oldParent, fromName);
-            } else {
-                to.name = null;
-                release(to);
+                addLink(to, oldParent, fromName);
             }
         }
         if (from != null) {
-            move(from, newParent, toName);
+            unlink(from, fromParent, fromName);
+            addLink(from, newParent, toName);
         }
+        if (to != null) {
+            release(to);
+        }
+        release(oldParent);
     }
 
-    /** The node named {@code name} in {@code parent} now lives under {@code hidden}, marked for removal at close. */
+    /** The only name of an open node, {@code name} in {@code parent}, now is {@code hidden}; removed at close. */
     synchronized void hid(long parent, String name, String hidden) {
         Node n = byName.remove(new Key(parent, name));
         if (n != null) {
-            n.name = hidden;
+            Node p = byId.get(parent);
+            unlink(n, parent, name);
+            addLink(n, p, hidden);
             n.hidden = true;
-            byName.put(new Key(parent, hidden), n);
         }
     }
 
@@ -182,36 +237,44 @@ final class NodeTable {
         return byId.size();
     }
 
-    private void move(Node n, Node newParent, String newName) {
-        if (n.parent != newParent) {
-            n.parent.children--;
-            Node old = n.parent;
-            n.parent = newParent;
-            newParent.children++;
-            release(old);
-        }
-        n.name = newName;
-        byName.put(new Key(newParent.id, newName), n);
+    private void addLink(Node n, Node parent, String name) {
+        n.links.add(new Link(parent, name));
+        parent.children++;
+        byName.put(new Key(parent.id, name), n);
     }
 
-    private void detach(Node n) {
-        if (n.name != null) {
-            byName.remove(new Key(n.parent.id, n.name), n);
-            n.name = null;
-        }
-    }
-
-    /** Drops a node nothing refers to any more, then perhaps its parent. */
-    private void release(Node n) {
-        while (n != null && n != root && n.lookups == 0 && n.opens == 0 && n.children == 0) {
-            if (byId.remove(n.id) == null) {
+    /** Removes one name of {@code n} (already gone from byName); its parent may then be freed. */
+    private void unlink(Node n, long parent, String name) {
+        for (int i = 0; i < n.links.size(); i++) {
+            Link l = n.links.get(i);
+            if (l.parent().id == parent && l.name().equals(name)) {
+                n.links.remove(i);
+                l.parent().children--;
+                release(l.parent());
                 return;
             }
-            detach(n);
-            Node p = n.parent;
-            p.children--;
-            n = p;
         }
+    }
+
+    private void dropLinks(Node n) {
+        for (Link l : new ArrayList<>(n.links)) {
+            byName.remove(new Key(l.parent().id, l.name()), n);
+            unlink(n, l.parent().id, l.name());
+        }
+    }
+
+    /** Drops a node nothing refers to any more, with its names (then perhaps their parents). */
+    private void release(Node n) {
+        if (n == root || n.lookups > 0 || n.opens > 0 || n.children > 0) {
+            return;
+        }
+        if (byId.remove(n.id) == null) {
+            return;
+        }
+        if (n.ino >= 0) {
+            byIno.remove(n.ino, n);
+        }
+        dropLinks(n);
     }
 
     private static String named(String path) throws FsException {
@@ -229,16 +292,23 @@ final class NodeTable {
         return n;
     }
 
+    /** The path through each node's first name, or null when a node on the way has none. */
     private String pathOf(Node n) {
         if (n == root) {
             return "/";
         }
-        StringBuilder b = new StringBuilder(64);
-        for (Node c = n; c != root; c = c.parent) {
-            if (c.name == null) {
+        ArrayList<String> names = new ArrayList<>(8);
+        for (Node c = n; c != root; ) {
+            if (c.links.isEmpty()) {
                 return null;
             }
-            b.insert(0, c.name).insert(0, '/');
+            Link l = c.links.get(0);
+            names.add(l.name());
+            c = l.parent();
+        }
+        StringBuilder b = new StringBuilder(64);
+        for (int i = names.size() - 1; i >= 0; i--) {
+            b.append('/').append(names.get(i));
         }
         return b.toString();
     }

@@ -65,6 +65,11 @@ final class Wire {
     static final int PARALLEL_DIROPS = 1 << 18;
     static final int MAX_PAGES = 1 << 22;
     static final int CACHE_SYMLINKS = 1 << 23;
+    static final int HANDLE_KILLPRIV_V2 = 1 << 28;
+
+    /** write_in.write_flags, open_in.open_flags: the caller may not keep set-id bits. */
+    static final int WRITE_KILL_SUIDGID = 1 << 2;
+    static final int OPEN_KILL_SUIDGID = 1;
 
     // SETATTR valid bits
     static final int FATTR_MODE = 1;
@@ -76,6 +81,7 @@ final class Wire {
     static final int FATTR_FH = 1 << 6;
     static final int FATTR_ATIME_NOW = 1 << 7;
     static final int FATTR_MTIME_NOW = 1 << 8;
+    static final int FATTR_KILL_SUIDGID = 1 << 11;
 
     // OPEN reply flags
     static final int FOPEN_KEEP_CACHE = 1 << 1;
