@@ -64,6 +64,8 @@ final class KernelSession implements FuseSession {
     private final AtomicLong nextDirHandle = new AtomicLong(1);
     private final AtomicBoolean errorLogged = new AtomicBoolean();
     private final AtomicBoolean destroyed = new AtomicBoolean();
+    /** A node whose attributes the worker must tell the kernel to drop after its reply, or 0. */
+    private final ThreadLocal<long[]> staleAttributes = ThreadLocal.withInitial(() -> new long[1]);
     private volatile boolean exited;
     private DevFuse.Channel channel;
     private int fd = -1;
@@ -142,7 +144,28 @@ final class KernelSession implements FuseSession {
                     fail(new IOException("reply write failed: errno " + -w), "reply", "/");
                 }
             }
+            long[] stale = staleAttributes.get();
+            if (stale[0] != 0) {
+                invalidateAttributes(stale[0], out, outAddr);
+                stale[0] = 0;
+            }
         }
+    }
+
+    /**
+     * FUSE_NOTIFY_INVAL_INODE with offset -1: the kernel drops its cached attributes of a node
+     * (not its pages). Sent after a write or open from which we cleared set-id bits, since
+     * neither reply carries attributes and the kernel would show (and exec by) the old mode
+     * until the attribute timeout. ENOENT (the node is no longer cached) is fine.
+     */
+    private void invalidateAttributes(long nodeid, ByteBuffer out, long outAddr) {
+        out.putInt(0, Wire.OUT_HEADER + 24);
+        out.putInt(4, Wire.NOTIFY_INVAL_INODE);
+        out.putLong(8, 0);
+        out.putLong(Wire.OUT_HEADER, nodeid);
+        out.putLong(Wire.OUT_HEADER + 8, -1);
+        out.putLong(Wire.OUT_HEADER + 16, 0);
+        DevFuse.write(fd, outAddr, Wire.OUT_HEADER + 24);
     }
 
     // ---- dispatch ---------------------------------------------------------------------------
@@ -201,8 +224,9 @@ final class KernelSession implements FuseSession {
                     if (size < 0 || data + size > n) {
                         throw new FsException(Errno.EINVAL);
                     }
-                    if ((in.getInt(Wire.IN_HEADER + 20) & Wire.WRITE_KILL_SUIDGID) != 0 && where != null) {
-                        killPrivileges(where);
+                    if ((in.getInt(Wire.IN_HEADER + 20) & Wire.WRITE_KILL_SUIDGID) != 0 && where != null
+                            && killPrivileges(where, caller(in))) {
+                        staleAttributes.get()[0] = nodeid;
                     }
                     int written = tree.write(where, in.getLong(Wire.IN_HEADER), in.slice(data, size),
                             in.getLong(Wire.IN_HEADER + 8));
@@ -395,7 +419,7 @@ final class KernelSession implements FuseSession {
             tree.truncate(path, in.getLong(b + 16), fh);
         }
         if ((valid & Wire.FATTR_KILL_SUIDGID) != 0) {
-            killPrivileges(path);
+            killPrivileges(path, caller(in));
         }
         if ((valid & (Wire.FATTR_ATIME | Wire.FATTR_MTIME)) != 0) {
             long atime = time(valid, Wire.FATTR_ATIME, Wire.FATTR_ATIME_NOW, in.getLong(b + 32), in.getInt(b + 56));
@@ -406,21 +430,27 @@ final class KernelSession implements FuseSession {
     }
 
     /**
-     * What the VFS does when an unprivileged caller writes, truncates or chowns a file, left to
-     * us by HANDLE_KILLPRIV_V2 (the kernel flags the requests that need it): set-user-id goes,
-     * set-group-id goes when the group may execute, and so does a file capability.
+     * What the VFS does when a caller writes, truncates or chowns a file, left to us by
+     * HANDLE_KILLPRIV_V2 (the kernel flags the requests that need it: writes and truncates by
+     * callers without CAP_FSETID, every chown): set-user-id goes, and so does a file
+     * capability; set-group-id goes when the group may execute, or else when the caller is
+     * neither root nor of the file's group (the kernel's in_group_or_capable, judged here by
+     * the caller's primary group: the request carries no supplementary ones).
      */
-    void killPrivileges(String path) throws FsException {
+    boolean killPrivileges(String path, Caller caller) throws FsException {
         FileAttr a = tree.getattr(path);
         if (!a.isRegular()) {
-            return;
+            return false;
         }
         int mode = a.mode() & 07777;
         int kept = mode & ~04000;
-        if ((mode & 010) != 0) {
+        boolean groupExec = (mode & 010) != 0;
+        long fileGid = gid >= 0 ? gid : a.gid();
+        if (groupExec || (caller.uid() != 0 && caller.gid() != fileGid)) {
             kept &= ~02000;
         }
-        if (kept != mode) {
+        boolean changed = kept != mode;
+        if (changed) {
             tree.chmod(path, kept);
         }
         try {
@@ -431,6 +461,7 @@ final class KernelSession implements FuseSession {
                 throw e;
             }
         }
+        return changed;
     }
 
     private static final String CAPABILITY = "security.capability";
@@ -449,8 +480,8 @@ final class KernelSession implements FuseSession {
         int flags = in.getInt(Wire.IN_HEADER);
         long fh = tree.open(path, openFlags(flags), caller(in));
         nodes.opened(nodeid);
-        if ((in.getInt(Wire.IN_HEADER + 4) & Wire.OPEN_KILL_SUIDGID) != 0) {
-            killPrivileges(path);
+        if ((in.getInt(Wire.IN_HEADER + 4) & Wire.OPEN_KILL_SUIDGID) != 0 && killPrivileges(path, caller(in))) {
+            staleAttributes.get()[0] = nodeid;
         }
         return openOut(fh, out, Wire.OUT_HEADER);
     }

@@ -39,8 +39,8 @@ final class KernelWrites {
                 }
                 long id = s.lookedUp(parent, name, a);
                 nodes.opened(id);
-                if ((in.getInt(b + 12) & Wire.OPEN_KILL_SUIDGID) != 0) {
-                    s.killPrivileges(path);
+                if ((in.getInt(b + 12) & Wire.OPEN_KILL_SUIDGID) != 0 && s.killPrivileges(path, KernelSession.caller(in))) {
+                    a = tree.getattr(path); // the entry carries the attributes: no notification needed
                 }
                 int len = s.entryOf(id, a, out);
                 return len + s.openOut(fh, out, Wire.OUT_HEADER + len);

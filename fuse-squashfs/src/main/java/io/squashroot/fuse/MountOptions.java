@@ -22,8 +22,9 @@ import java.util.Locale;
  * @param subtype        shown as fuse.SUBTYPE in the mount table
  * @param readaheadBytes the kernel's readahead window for files on this mount
  * @param writebackCache let the kernel cache writes and send them in large batches (kernel
- *                       session only; writable trees only). Fewer, larger WRITEs; the kernel
- *                       then keeps size and mtime itself between flushes
+ *                       session only; writable trees only; on by default, SQUASHROOT_FUSE_WRITEBACK=0
+ *                       turns the default off). Fewer, larger WRITEs; the kernel then keeps size
+ *                       and mtime itself between flushes, so the tree must have no other writer
  * @param backend        {@code kernel}: our own session speaking the FUSE protocol on /dev/fuse
  *                       (the default); {@code libfuse}: libfuse2's high-level loop through
  *                       jnr-fuse, kept for comparison. Default from SQUASHROOT_FUSE_BACKEND
@@ -236,7 +237,9 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         private String fsname;
         private String subtype;
         private int readaheadBytes = 1 << 20;
-        private boolean writebackCache = "1".equals(System.getenv("SQUASHROOT_FUSE_WRITEBACK"));
+        // On unless SQUASHROOT_FUSE_WRITEBACK=0: an upper layer has one writer (a fuse-mode
+        // container's lock), so the kernel's cached size and times cannot go stale behind it.
+        private boolean writebackCache = !"0".equals(System.getenv("SQUASHROOT_FUSE_WRITEBACK"));
         private String backend;
 
         private Builder() {

@@ -83,6 +83,9 @@ final class Wire {
     static final int FATTR_MTIME_NOW = 1 << 8;
     static final int FATTR_KILL_SUIDGID = 1 << 11;
 
+    /** Notification code in an out header's error field (unique 0): drop a node's cached data. */
+    static final int NOTIFY_INVAL_INODE = 2;
+
     // OPEN reply flags
     static final int FOPEN_KEEP_CACHE = 1 << 1;
 
