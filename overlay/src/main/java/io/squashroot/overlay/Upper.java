@@ -371,7 +371,7 @@ final class Upper {
         }
         if (privileged) {
             try {
-                hostSetxattr(hp, name, value, flags);
+                hostSetxattr(hp, name, hostAcl(name, value), flags);
                 return;
             } catch (FsException e) {
                 // EPERM: e.g. security.* under an LSM; ENOTSUP: a file system without that class
@@ -395,12 +395,27 @@ final class Upper {
                 // before every write(2) to a FUSE file, and the answer is nearly always "none".
                 List<String> names = HostFs.listxattr(hp);
                 byte[] v = names.contains(escaped) ? HostFs.getxattr(hp, escaped) : null;
-                return v != null || !names.contains(name) ? v : HostFs.getxattr(hp, name);
+                return v != null || !names.contains(name) ? v : containerAcl(name, HostFs.getxattr(hp, name));
             }
             byte[] v = userGet(hp, escaped);
-            return v != null ? v : HostFs.getxattr(hp, name);
+            return v != null ? v : containerAcl(name, HostFs.getxattr(hp, name));
         }
         return userGet(hp, name);
+    }
+
+    /*
+     * A POSIX ACL under its own name on the host is the host's: its ids are host ids (a real
+     * one set by a privileged overlay, or one the upper directory's default ACL gave a new
+     * file). Under the escaped name it is ours and holds container ids, like RecordedStat.
+     */
+
+    private byte[] hostAcl(String name, byte[] containerValue) throws FsException {
+        return ids.isIdentity() || !AclIds.isAcl(name) ? containerValue : AclIds.toHost(containerValue, ids);
+    }
+
+    private byte[] containerAcl(String name, byte[] hostValue) throws FsException {
+        return hostValue == null || ids.isIdentity() || !AclIds.isAcl(name)
+                ? hostValue : AclIds.toContainer(hostValue, ids);
     }
 
     java.util.List<String> listXattr(String hp) throws FsException {

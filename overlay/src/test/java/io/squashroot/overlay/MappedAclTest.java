@@ -1,0 +1,107 @@
+package io.squashroot.overlay;
+
+import static io.squashroot.overlay.AclIdsTest.acl;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.squashroot.overlay.IdMap.Range;
+import io.squashroot.tree.Errno;
+import io.squashroot.tree.FsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * POSIX ACL xattrs through a mapped overlay, called as the FUSE server is: the kernel's value
+ * holds host ids, the upper keeps container ids, the image's ACLs are container ids, and every
+ * ACL served holds host ids. Both homes of the escaped value (xattr, sidecar) are covered.
+ */
+class MappedAclTest {
+    private static final long U = 0xffffffffL;
+    @TempDir
+    Path tmp;
+
+    private static byte[] userAcl(long uid, long gid) {
+        return acl(AclIds.USER_OBJ, 6, U, AclIds.USER, 7, uid, AclIds.GROUP_OBJ, 4, U, AclIds.GROUP, 5, gid,
+                AclIds.MASK, 7, U, AclIds.OTHER, 4, U);
+    }
+
+    private static IdMap range(long base) {
+        return new IdMap(List.of(new Range(0, HostFs.geteuid(), 1), new Range(1, base, 65536)),
+                List.of(new Range(0, HostFs.getegid(), 1), new Range(1, base, 65536)));
+    }
+
+    @ParameterizedTest(name = "sidecar={0}")
+    @ValueSource(booleans = {false, true})
+    void acl_storedAsContainerIds_servedAsHostIds(boolean sidecar) throws Exception {
+        Path lower = Files.createDirectories(tmp.resolve("lower"));
+        Files.writeString(lower.resolve("f"), "lower");
+        Files.writeString(lower.resolve("img"), "the image's ACL");
+        Files.createDirectories(lower.resolve("d"));
+        // An image's ACL names container ids (here user 1000, group 20 of the image).
+        HostFs.setxattr(lower.resolve("img").toString(), AclIds.ACCESS, userAcl(1000, 20), 0);
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Overlay o = Overlay.open(List.of(DirectoryTree.of(lower)), upper, false, sidecar, range(200000));
+
+        assertArrayEquals(userAcl(200999, 200019), o.getxattr("/img", AclIds.ACCESS), "the image's 1000 as the range's");
+        o.setxattr("/f", AclIds.ACCESS, userAcl(200999, 200019), 0);
+        o.setxattr("/d", AclIds.DEFAULT, userAcl(201999, 200000 + 65535), 0);
+        assertArrayEquals(userAcl(200999, 200019), o.getxattr("/f", AclIds.ACCESS));
+        assertArrayEquals(userAcl(201999, 265535), o.getxattr("/d", AclIds.DEFAULT));
+        o.chmod("/img", 0640); // copies the image's ACL up
+        if (!sidecar) {
+            String escaped = RecordedStat.XATTR_ESCAPE + AclIds.ACCESS;
+            assertArrayEquals(userAcl(1000, 20), HostFs.getxattr(upper.resolve("f").toString(), escaped),
+                    "the upper holds the container's ids");
+            assertArrayEquals(userAcl(2000, 65536), HostFs.getxattr(upper.resolve("d").toString(),
+                    RecordedStat.XATTR_ESCAPE + AclIds.DEFAULT));
+            assertArrayEquals(userAcl(1000, 20), HostFs.getxattr(upper.resolve("img").toString(), escaped),
+                    "a copy-up keeps the image's ids");
+        }
+        o.setxattr("/f", AclIds.ACCESS, userAcl(5, 5), 0); // host ids the namespace does not map
+        assertArrayEquals(userAcl(200000 + 65533, 200000 + 65533), o.getxattr("/f", AclIds.ACCESS),
+                "recorded as nobody (65534), served as the range's nobody");
+        o.destroy();
+
+        Overlay moved = Overlay.open(List.of(DirectoryTree.of(lower)), upper, false, sidecar, range(300000));
+        assertArrayEquals(userAcl(300999, 300019), moved.getxattr("/img", AclIds.ACCESS),
+                "another range serves the same container ids");
+        assertArrayEquals(userAcl(301999, 365535), moved.getxattr("/d", AclIds.DEFAULT));
+        Overlay unmapped = Overlay.open(List.of(DirectoryTree.of(lower)), upper, false, sidecar);
+        assertArrayEquals(userAcl(1000, 20), unmapped.getxattr("/img", AclIds.ACCESS), "without a map: as stored");
+    }
+
+    @ParameterizedTest(name = "sidecar={0}")
+    @ValueSource(booleans = {false, true})
+    void malformedAcl_einval_nothingStored(boolean sidecar) throws Exception {
+        Path lower = Files.createDirectories(tmp.resolve("lower"));
+        Files.writeString(lower.resolve("f"), "lower");
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Overlay o = Overlay.open(List.of(DirectoryTree.of(lower)), upper, false, sidecar, range(200000));
+        byte[] ragged = java.util.Arrays.copyOf(userAcl(200999, 200019), 13);
+        FsException set = assertThrows(FsException.class, () -> o.setxattr("/f", AclIds.ACCESS, ragged, 0));
+        assertEquals(Errno.EINVAL, set.errno());
+        assertThrows(FsException.class, () -> o.getxattr("/f", AclIds.ACCESS), "nothing was set");
+        assertNull(HostFs.lstatOrNull(upper.resolve("f").toString()), "a refused value copies nothing up");
+
+        // A bad value already in the upper (written by hand, or through an overlay without a
+        // map, which passes ACLs as they are) is refused when a mapped overlay serves it.
+        o.setxattr("/f", "user.x", new byte[] {1}, 0);
+        o.destroy();
+        Overlay unmapped = Overlay.open(List.of(DirectoryTree.of(lower)), upper, false, sidecar);
+        unmapped.setxattr("/f", AclIds.ACCESS, new byte[] {2, 0, 0, 0, 9}, 0);
+        unmapped.destroy();
+        Overlay stored = Overlay.open(List.of(DirectoryTree.of(lower)), upper, false, sidecar, range(200000));
+        FsException get = assertThrows(FsException.class, () -> stored.getxattr("/f", AclIds.ACCESS));
+        assertEquals(Errno.EINVAL, get.errno());
+        assertEquals(java.util.Set.of("user.x", AclIds.ACCESS), java.util.Set.copyOf(stored.listxattr("/f")),
+                "still listed, still removable");
+        stored.removexattr("/f", AclIds.ACCESS);
+        assertEquals(List.of("user.x"), stored.listxattr("/f"));
+    }
+}
