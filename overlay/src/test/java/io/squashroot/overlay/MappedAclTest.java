@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.squashroot.overlay.IdMap.Range;
 import io.squashroot.tree.Errno;
@@ -12,9 +13,10 @@ import io.squashroot.tree.FsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * POSIX ACL xattrs through a mapped overlay, called as the FUSE server is: the kernel's value
@@ -100,6 +102,30 @@ class MappedAclTest {
         assertEquals(Errno.ENODATA, assertThrows(FsException.class, () -> o.getxattr("/f", AclIds.ACCESS)).errno(),
                 "an ACL equivalent to the mode is not kept");
         o.destroy();
+    }
+
+    /**
+     * A privileged overlay stores a real ACL on the host, which names host ids and which the host
+     * file system keeps in step with the mode.
+     */
+    @Test
+    void privilegedOverlay_realHostAcl_holdsHostIds() throws Exception {
+        assumeTrue(HostFs.geteuid() == 0, "a real ACL naming other users' ids: run as root");
+        Path lower = Files.createDirectories(tmp.resolve("lower"));
+        Files.writeString(lower.resolve("f"), "lower");
+        Files.setPosixFilePermissions(lower.resolve("f"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Overlay o = Overlay.open(List.of(DirectoryTree.of(lower)), upper, true, false, range(200000));
+        o.setxattr("/f", AclIds.ACCESS, userAcl(200999, 200019), 0);
+        assertArrayEquals(userAcl(200999, 200019), HostFs.getxattr(upper.resolve("f").toString(), AclIds.ACCESS),
+                "on the host: the host's ids");
+        assertNull(HostFs.getxattr(upper.resolve("f").toString(), RecordedStat.XATTR_ESCAPE + AclIds.ACCESS));
+        assertArrayEquals(userAcl(200999, 200019), o.getxattr("/f", AclIds.ACCESS));
+        assertEquals(0674, o.getattr("/f").mode() & 07777, "the host kept the mode in step");
+        o.destroy();
+        Overlay moved = Overlay.open(List.of(DirectoryTree.of(lower)), upper, true, false, range(300000));
+        assertArrayEquals(userAcl(300000 + 65533, 300000 + 65533), moved.getxattr("/f", AclIds.ACCESS),
+                "host ids, like the owners it sets for real: outside another range they are nobody");
     }
 
     @ParameterizedTest(name = "sidecar={0}")
