@@ -482,7 +482,14 @@ public final class Overlay implements FsTree {
         }
         // The kernel put host ids in a POSIX ACL (see AclIds); the upper keeps container ids.
         byte[] v = mapped && AclIds.isAcl(name) ? AclIds.toContainer(value, ids) : value;
-        change(() -> upper.setXattr(copyUp.entry(resolver.resolve(path), true), name, v, flags));
+        change(() -> {
+            String hp = copyUp.entry(resolver.resolve(path), true);
+            if (AclIds.ACCESS.equals(name)) {
+                upper.setAccessAcl(hp, v, flags); // the mode follows, as the kernel leaves it to us
+            } else {
+                upper.setXattr(hp, name, v, flags);
+            }
+        });
     }
 
     @Override
