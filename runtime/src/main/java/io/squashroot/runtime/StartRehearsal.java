@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +35,8 @@ import java.util.stream.Stream;
 final class StartRehearsal {
     private static final int O_RDONLY = 0;
     private static final int O_WRONLY = 1;
+    /** Two full 128 KiB blocks and a fragment. */
+    private static final int DATA_BYTES = 300 << 10;
 
     private StartRehearsal() {
     }
@@ -43,26 +46,7 @@ final class StartRehearsal {
         Path dir = null;
         try {
             dir = Files.createTempDirectory("squashroot-rehearsal-");
-            Path tree = dir.resolve("tree");
-            Files.createDirectories(tree.resolve("etc"));
-            Files.createDirectories(tree.resolve("bin"));
-            Files.writeString(tree.resolve("etc/os-release"), "NAME=rehearsal\n", StandardCharsets.UTF_8);
-            byte[] data = new byte[300 << 10]; // two full 128 KiB blocks and a fragment
-            for (int i = 0; i < data.length; i++) {
-                data[i] = (byte) (i * 31 >>> 7);
-            }
-            Files.write(tree.resolve("bin/data"), data);
-            Files.createSymbolicLink(tree.resolve("bin/sh"), Path.of("data"));
-            Path zstd = dir.resolve("zstd.sqsh");
-            Path lzo = dir.resolve("lzo.sqsh");
-            SquashfsWriter.builder(Map.of()).compression(Compression.ZSTD).build().writeDirectory(tree, zstd);
-            SquashfsWriter.builder(Map.of()).compression(Compression.LZO).uncompressedData(true).build()
-                    .writeDirectory(tree, lzo);
-            Files.createDirectories(dir.resolve("upper"));
-            try (ImageLayers layers = ImageLayers.open(List.of(zstd, lzo), dir.resolve("upper"),
-                    BlockCache.shared(), FuseRootfs.READAHEAD_BLOCKS, IdMap.identity())) {
-                ask(layers.overlay());
-            }
+            rehearse(dir);
         } catch (IOException | RuntimeException e) {
             // training only
         } finally {
@@ -72,16 +56,45 @@ final class StartRehearsal {
         }
     }
 
-    private static void ask(Overlay fs) {
+    /**
+     * The rehearsal in {@code dir} (left for the caller to delete); returns the requests that
+     * failed, one line each (a missing xattr's ENODATA is expected).
+     */
+    static List<String> rehearse(Path dir) throws IOException {
+        Path tree = dir.resolve("tree");
+        Files.createDirectories(tree.resolve("etc"));
+        Files.createDirectories(tree.resolve("bin"));
+        Files.writeString(tree.resolve("etc/os-release"), "NAME=rehearsal\n", StandardCharsets.UTF_8);
+        byte[] data = new byte[DATA_BYTES];
+        for (int i = 0; i < data.length; i++) {
+            data[i] = (byte) (i * 31 >>> 7);
+        }
+        Files.write(tree.resolve("bin/data"), data);
+        Files.createSymbolicLink(tree.resolve("bin/sh"), Path.of("data"));
+        Path zstd = dir.resolve("zstd.sqsh");
+        Path lzo = dir.resolve("lzo.sqsh");
+        SquashfsWriter.builder(Map.of()).compression(Compression.ZSTD).build().writeDirectory(tree, zstd);
+        SquashfsWriter.builder(Map.of()).compression(Compression.LZO).uncompressedData(true).build()
+                .writeDirectory(tree, lzo);
+        Files.createDirectories(dir.resolve("upper"));
+        try (ImageLayers layers = ImageLayers.open(List.of(zstd, lzo), dir.resolve("upper"),
+                BlockCache.shared(), FuseRootfs.READAHEAD_BLOCKS, IdMap.identity())) {
+            return ask(layers.overlay());
+        }
+    }
+
+    private static List<String> ask(Overlay fs) {
         Caller me = new Caller(HostIds.uid(), HostIds.gid(), ProcessHandle.current().pid());
+        List<String> failed = new ArrayList<>();
         // each step on its own: an answer such as ENODATA must not skip the steps after it
-        attempt(() -> fs.getattr("/"));
-        attempt(() -> fs.readdir("/", (name, attr) -> true));
-        attempt(() -> fs.getattr("/etc/os-release"));
-        attempt(() -> fs.readlink("/bin/sh"));
-        attempt(() -> fs.listxattr("/etc/os-release"));
-        attempt(() -> fs.getxattr("/etc/os-release", "security.capability"));
-        attempt(() -> {
+        attempt("getattr /", failed, () -> fs.getattr("/"));
+        attempt("readdir /", failed, () -> fs.readdir("/", (name, attr) -> true));
+        attempt("getattr /etc/os-release", failed, () -> fs.getattr("/etc/os-release"));
+        attempt("readlink /bin/sh", failed, () -> fs.readlink("/bin/sh"));
+        attempt("listxattr /etc/os-release", failed, () -> fs.listxattr("/etc/os-release"));
+        attempt("getxattr /etc/os-release security.capability", failed,
+                () -> fs.getxattr("/etc/os-release", "security.capability"));
+        attempt("read /bin/data", failed, () -> {
             long h = fs.open("/bin/data", O_RDONLY, me);
             ByteBuffer buf = ByteBuffer.allocateDirect(128 << 10);
             long off = 0;
@@ -89,16 +102,20 @@ final class StartRehearsal {
                 off += n; // the whole file: blocks, cache, prefetch, the fragment
             }
             fs.release("/bin/data", h);
+            if (off != DATA_BYTES) {
+                throw new IllegalStateException(off + " bytes");
+            }
         });
-        attempt(() -> fs.statfs("/"));
-        attempt(() -> fs.mkdir("/tmp", 0755, me));
-        attempt(() -> {
+        attempt("statfs /", failed, () -> fs.statfs("/"));
+        attempt("mkdir /tmp", failed, () -> fs.mkdir("/tmp", 0755, me));
+        attempt("create and write /tmp/x", failed, () -> {
             long h = fs.create("/tmp/x", 0644, O_WRONLY, me);
             fs.write("/tmp/x", h, ByteBuffer.wrap(new byte[] {'x'}), 0);
             fs.release("/tmp/x", h);
         });
-        attempt(() -> fs.chmod("/etc/os-release", 0600));
-        attempt(() -> fs.unlink("/tmp/x"));
+        attempt("chmod /etc/os-release", failed, () -> fs.chmod("/etc/os-release", 0600));
+        attempt("unlink /tmp/x", failed, () -> fs.unlink("/tmp/x"));
+        return failed;
     }
 
     /** One request to the tree. */
@@ -106,11 +123,11 @@ final class StartRehearsal {
         void run() throws FsException;
     }
 
-    private static void attempt(Step s) {
+    private static void attempt(String what, List<String> failed, Step s) {
         try {
             s.run();
         } catch (FsException | RuntimeException e) {
-            // training only
+            failed.add(what + ": " + e.getMessage());
         }
     }
 
