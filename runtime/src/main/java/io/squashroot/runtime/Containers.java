@@ -517,8 +517,9 @@ public final class Containers {
 
     /**
      * Removes stale runtime directories (their launcher is gone) with whatever is still mounted
-     * under them, and, when {@code olderThan} is given, named containers not started (or, never
-     * started, not created) within it and not running now.
+     * under them, script libraries of other jars that no running start uses, and, when
+     * {@code olderThan} is given, named containers not started (or, never started, not created)
+     * within it and not running now.
      */
     public GcReport gc(Duration olderThan, boolean dryRun) throws IOException {
         return new Sweep(store, runDirs, clock).run(olderThan, dryRun);
