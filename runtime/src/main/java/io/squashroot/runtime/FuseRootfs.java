@@ -53,8 +53,11 @@ final class FuseRootfs {
             // in the order the start needs them: the image is opened (into the cache) before
             // the overlay's first host call, the mount comes last
             BlockCache.shared();
-            Class.forName("io.squashroot.overlay.HostFs", true, FuseRootfs.class.getClassLoader());
+            Trace.mark("prewarm: block cache");
+            Class.forName("io.squashroot.overlay.Libc", true, FuseRootfs.class.getClassLoader());
+            Trace.mark("prewarm: libc");
             FuseMount.warmUp();
+            Trace.mark("prewarm: libfuse");
         } catch (Throwable e) {
             // the real use reports it
         }
