@@ -54,6 +54,10 @@ final class FuseRootfs {
             // the overlay's first host call, the mount comes last
             BlockCache.shared();
             Trace.mark("prewarm: block cache");
+            // zstd-jni loads its native library when first used: the image's first metadata block
+            // (most images are zstd) would otherwise wait ~7 ms for it on the start's main thread
+            Class.forName("com.github.luben.zstd.ZstdDecompressCtx", true, FuseRootfs.class.getClassLoader());
+            Trace.mark("prewarm: zstd");
             Class.forName("io.squashroot.overlay.Libc", true, FuseRootfs.class.getClassLoader());
             Trace.mark("prewarm: libc");
             FuseMount.warmUp();
