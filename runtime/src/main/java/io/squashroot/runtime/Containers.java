@@ -55,9 +55,13 @@ public final class Containers {
         FuseRootfs.prewarm();
     }
 
-    /** {@link #prewarm}'s work done in the calling thread (the class-data-sharing training run). */
+    /**
+     * {@link #prewarm}'s work done in the calling thread, then a start's file-system work without
+     * a mount ({@link StartRehearsal}): the class-data-sharing training run.
+     */
     public static void warmNow() {
         FuseRootfs.warm();
+        StartRehearsal.run();
     }
 
     /** Opens the store, creating the per-user cache, data and runtime directories (0700) as enroot does. */

@@ -26,7 +26,7 @@ import java.util.List;
  */
 final class FuseRootfs {
     /** Data blocks decoded ahead of a sequential reader. */
-    private static final int READAHEAD_BLOCKS = 4;
+    static final int READAHEAD_BLOCKS = 4;
 
     private FuseRootfs() {
     }
