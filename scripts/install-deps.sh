@@ -8,7 +8,7 @@ fi
 PKGS="openjdk-17-jdk-headless maven libfuse2 fuse3 squashfs-tools squashfuse fuse-overlayfs
       util-linux attr xz-utils zstd busybox-static fio python3-fusepy
       docker-registry skopeo umoci apache2-utils openssl curl jq python3 ca-certificates
-      slurmctld slurmd slurm-client munge debootstrap btrfs-progs uidmap"
+      slurmctld slurmd slurm-client munge debootstrap btrfs-progs uidmap acl"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -26,7 +26,15 @@ final class CdsTrainCommand implements Runnable {
             "io.squashroot.tree.FsTree", "io.squashroot.tree.FileAttr", "io.squashroot.fuse.SquashfsTree",
             "io.squashroot.fuse.MountTable", "io.squashroot.cli.MountCommand", "io.squashroot.cli.MountDaemon",
             "io.squashroot.overlay.Overlay", "io.squashroot.squashfs.SquashfsImage",
-            "io.squashroot.squashfs.BlockCache", "sun.misc.Signal",
+            "io.squashroot.squashfs.BlockCache", "sun.misc.Signal", "sun.misc.SignalHandler",
+            // what a start loads outside the rehearsal (Containers.warmNow), found with -Xlog:class+load
+            // (ErrorReporter and VersionCommand$Provider implement picocli interfaces: not archivable)
+            "io.squashroot.cli.RuntimeSettings", "io.squashroot.runtime.NamespaceIds",
+            "io.squashroot.runtime.HostLocale", "io.squashroot.runtime.FuseRootfs$1",
+            "io.squashroot.fuse.MountOptions$Builder", "io.squashroot.fuse.SetattrTimes",
+            "io.squashroot.fuse.JnrFuseBackend$TreeCall", "io.squashroot.registry.ArchiveSource",
+            "io.squashroot.registry.VerifyingInputStream", "io.squashroot.registry.FileSlice",
+            "java.lang.ProcessBuilder$RedirectPipeImpl",
             // import and start docker://: the registry client and the JDK's HTTP client
             "io.squashroot.registry.ImageStore", "io.squashroot.registry.Importer",
             "io.squashroot.registry.RegistryClient", "io.squashroot.registry.HttpTransport",

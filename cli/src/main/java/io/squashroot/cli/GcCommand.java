@@ -9,10 +9,12 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code gc [--older-than DURATION] [--dry-run]}: removes what dead launchers left (runtime
- * directories, their mounts, temporary extracted trees) and, with --older-than, named
- * containers unused for that long; prints what it freed.
+ * directories, their mounts, temporary extracted trees), script libraries of other squashroot
+ * builds that no running container uses and, with --older-than, named containers unused for
+ * that long; prints what it freed.
  */
 @Command(name = "gc", description = {"Remove stale runtime directories and mounts left by killed starts,",
+        "launcher scripts of other squashroot builds that no running container uses,",
         "and named containers not used within --older-than."})
 final class GcCommand implements Callable<Integer> {
     @Option(names = "--older-than", paramLabel = "DURATION",

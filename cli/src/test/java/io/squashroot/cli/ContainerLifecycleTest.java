@@ -160,6 +160,46 @@ class ContainerLifecycleTest {
         assertFalse(Files.exists(box.dataPath().resolve("old")));
     }
 
+    /**
+     * Script libraries of older jars (planted as an upgrade leaves them) go; the one a running
+     * container recorded in its run directory stays, and the container ends normally after gc.
+     */
+    @Test
+    void gc_removesOldScriptLibraries_runningContainerKeepsItsOwn() throws Exception {
+        Process p = box.start(Map.of(), "start", "--mount-mode=extract", image.toString(), "sh", "-c",
+                "echo up; read x; echo done $x");
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+            assertEquals("up", out.readLine());
+            List<Path> recording = listRunDirs().stream().filter(d -> Files.exists(d.resolve("library"))).toList();
+            assertEquals(1, recording.size(), recording.toString());
+            Path lib = box.runtimePath().resolve(Files.readString(recording.get(0).resolve("library")).trim());
+            Path old = Files.createDirectories(box.runtimePath().resolve("lib-0123456789ab"));
+            Files.write(old.resolve("start.sh"), new byte[100_000]);
+            Path oldLink = Files.createSymbolicLink(box.runtimePath().resolve("jar-1-1"), old.getFileName());
+
+            Sandbox.Result r = box.run("gc", "--dry-run");
+            assertTrue(r.out().contains("would remove script library " + old + "\n"), r.toString());
+            assertTrue(r.out().contains("would remove script library link " + oldLink + "\n"), r.toString());
+            assertFalse(r.out().contains(lib.toString()), r.toString());
+            r = box.run("gc");
+            assertEquals(0, r.status(), r.toString());
+            assertTrue(r.out().contains("removed script library " + old + "\n"), r.toString());
+            assertTrue(r.out().matches("(?s).*freed (9[0-9]|1[0-9][0-9])(\\.[0-9])?K \\(2 items\\).*"), r.toString());
+            assertFalse(Files.exists(old));
+            assertFalse(Files.exists(oldLink, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+            assertTrue(Files.isRegularFile(lib.resolve("start.sh")), "the running container's library stays");
+
+            p.getOutputStream().write("ok\n".getBytes());
+            p.getOutputStream().close();
+            assertEquals("done ok", out.readLine());
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        } finally {
+            p.destroyForcibly();
+        }
+    }
+
     private List<Path> listRunDirs() throws IOException {
         try (var s = Files.list(box.runtimePath())) {
             return s.filter(d -> d.getFileName().toString().startsWith("squashroot.")).toList();

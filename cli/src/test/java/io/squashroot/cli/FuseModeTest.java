@@ -164,7 +164,10 @@ class FuseModeTest {
      * Once seen in CI (1 run of 4, not reproduced in 120 more): the exported image's busybox
      * sh died of SIGSEGV (status 139, "segfault at 2" in the kernel log) before printing. Says
      * whether the image's busybox matches the source image's and what the kernel logged, so a
-     * recurrence tells a bad image from a bad read.
+     * recurrence tells a bad image from a bad read. The cause found: the fuse-mode export read
+     * busybox through the container's mount, whose readahead buffer pool could hand one buffer
+     * to two blocks, and wrote a neighbouring block in place of one (fixed in BlockPrefetch;
+     * fuse-squashfs PrefetchedReadsMountTest).
      */
     private String exportedImageDiagnosis(Path exported) {
         StringBuilder b = new StringBuilder("\n--- diagnosis");

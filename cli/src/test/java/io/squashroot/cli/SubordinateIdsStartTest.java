@@ -193,6 +193,52 @@ class SubordinateIdsStartTest {
     }
 
     /** The record the overlay keeps for an upper file (xattr user.squashroot.stat). */
+    /**
+     * setfacl/getfacl in the rootless container (the host's tools bound in: the image has
+     * libacl, not the acl package): the ACL names the container's ids inside, in the upper and
+     * in the next start.
+     */
+    @Test
+    void setfacl_inRootlessContainer_upperKeepsContainerIds_nextStartShowsThem() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setfacl")), "setfacl missing (package acl)");
+        assertEquals(0, user.run("create", "-n", "acl", debian.toString()).status());
+        List<String> tools = List.of("-m", "/usr/bin/setfacl:/usr/local/bin/setfacl:none:x-create=file,bind,ro",
+                "-m", "/usr/bin/getfacl:/usr/local/bin/getfacl:none:x-create=file,bind,ro");
+        List<String> first = new ArrayList<>(List.of("start", "--root", "--rw"));
+        first.addAll(tools);
+        first.addAll(List.of("acl", "sh", "-c", "echo x > /f && chmod 640 /f && setfacl -m u:1000:rwx,g:42:r /f"
+                + " && getfacl -n --omit-header /f"));
+        Sandbox.Result r = user.run(first.toArray(String[]::new));
+        assertEquals(0, r.status(), r.toString());
+        List<String> acl = List.of("user::rw-", "user:1000:rwx", "group::r--", "group:42:r--", "mask::rwx", "other::---", "");
+        assertEquals(acl, r.out().lines().toList(), r.toString());
+
+        Path upper = user.dataPath().resolve("acl");
+        UserDefinedFileAttributeView v = Files.getFileAttributeView(upper.resolve("f"), UserDefinedFileAttributeView.class);
+        ByteBuffer b = ByteBuffer.allocate(v.size("squashroot.x.system.posix_acl_access")).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        v.read("squashroot.x.system.posix_acl_access", b);
+        b.flip();
+        assertEquals(2, b.getInt(), "ACL xattr version");
+        List<String> ids = new ArrayList<>();
+        while (b.remaining() >= 8) {
+            short tag = b.getShort();
+            b.getShort();
+            int id = b.getInt();
+            if (tag == 2 || tag == 8) {
+                ids.add(tag + ":" + id);
+            }
+        }
+        assertEquals(List.of("2:1000", "8:42"), ids, "the upper keeps the container's ids, not the range's");
+
+        List<String> second = new ArrayList<>(List.of("start", "--root"));
+        second.addAll(tools);
+        second.addAll(List.of("acl", "getfacl", "-n", "--omit-header", "/f"));
+        r = user.run(second.toArray(String[]::new));
+        assertEquals(0, r.status(), r.toString());
+        assertEquals(acl, r.out().lines().toList(), "the same in the next start:\n" + r);
+        assertEquals(0, user.run("remove", "-f", "acl").status());
+    }
+
     private static String recorded(Path p) throws IOException {
         UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
         ByteBuffer b = ByteBuffer.allocate(v.size("squashroot.stat"));

@@ -1,45 +1,76 @@
 package io.squashroot.extract;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.annotations.SaveError;
+import io.squashroot.host.CFunction;
+import io.squashroot.host.CFunction.Arg;
+import java.nio.charset.Charset;
 
 /**
  * The few libc calls java.nio cannot make: mknod (devices, FIFOs, sockets), lchown in one call,
  * and lsetxattr for the trusted.* and security.* namespaces. All act on the link itself, never
  * following a symlink. Paths and names are NUL-terminated bytes ({@code HostPaths.cString}), never
- * Strings, which jnr would encode with the locale's charset and so mangle names that are not
- * ASCII under LANG=C, or not valid UTF-8 under any locale.
+ * Strings, which would be encoded with the locale's charset and so mangle names that are not
+ * ASCII under LANG=C, or not valid UTF-8 under any locale. Bound through {@link CFunction}
+ * (jffi, no generated classes).
  */
 final class Posix {
-    /** libc functions; errno is saved after each call. */
-    public interface LibC {
-        @SaveError
-        int mknod(byte[] path, int mode, long dev);
+    /** libc functions; errno is saved after each call ({@link Posix#errno}). */
+    static final class LibC {
+        private static final CFunction MKNOD = CFunction.ofInt("mknod", Arg.BYTES_IN, Arg.INT, Arg.LONG);
+        private static final CFunction LCHOWN = CFunction.ofInt("lchown", Arg.BYTES_IN, Arg.INT, Arg.INT);
+        private static final CFunction LSETXATTR = CFunction.ofInt("lsetxattr",
+                Arg.BYTES_IN, Arg.BYTES_IN, Arg.BYTES_IN, Arg.LONG, Arg.INT);
+        private static final CFunction CHMOD = CFunction.ofInt("chmod", Arg.BYTES_IN, Arg.INT);
+        private static final CFunction UTIMENSAT = CFunction.ofInt("utimensat",
+                Arg.INT, Arg.BYTES_IN, Arg.LONGS_IN, Arg.INT);
+        private static final CFunction OPEN = CFunction.ofInt("open", Arg.BYTES_IN, Arg.INT);
+        private static final CFunction CLOSE = CFunction.ofInt("close", Arg.INT);
+        private static final CFunction POSIX_FADVISE = CFunction.ofInt("posix_fadvise",
+                Arg.INT, Arg.LONG, Arg.LONG, Arg.INT);
+        private static final CFunction SYMLINK = CFunction.ofInt("symlink", Arg.BYTES_IN, Arg.BYTES_IN);
 
-        @SaveError
-        int lchown(byte[] path, int uid, int gid);
+        private LibC() {
+        }
 
-        @SaveError
-        int lsetxattr(byte[] path, byte[] name, byte[] value, long size, int flags);
+        int mknod(byte[] path, int mode, long dev) {
+            return (int) MKNOD.call(path, mode, dev);
+        }
 
-        @SaveError
-        int chmod(byte[] path, int mode);
+        int lchown(byte[] path, int uid, int gid) {
+            return (int) LCHOWN.call(path, uid, gid);
+        }
+
+        int lsetxattr(byte[] path, byte[] name, byte[] value, long size, int flags) {
+            return (int) LSETXATTR.call(path, name, value, size, flags);
+        }
+
+        int chmod(byte[] path, int mode) {
+            return (int) CHMOD.call(path, mode);
+        }
 
         /** {@code times}: atime sec, nsec, mtime sec, nsec (struct timespec[2] on 64-bit Linux). */
-        @SaveError
-        int utimensat(int dirfd, byte[] path, long[] times, int flags);
+        int utimensat(int dirfd, byte[] path, long[] times, int flags) {
+            return (int) UTIMENSAT.call(dirfd, path, times, flags);
+        }
 
-        @SaveError
-        int open(String path, int flags);
+        /** {@code path} in the JVM's default charset, as a String argument always went to libc. */
+        int open(String path, int flags) {
+            byte[] b = path.getBytes(Charset.defaultCharset());
+            return (int) OPEN.call(java.util.Arrays.copyOf(b, b.length + 1), flags);
+        }
 
-        int close(int fd);
+        int close(int fd) {
+            return (int) CLOSE.call(fd);
+        }
 
         /** Returns the error number itself (not -1/errno). */
-        int posix_fadvise(int fd, long offset, long len, int advice);
+        int posix_fadvise(int fd, long offset, long len, int advice) {
+            return (int) POSIX_FADVISE.call(fd, offset, len, advice);
+        }
 
         /** {@code target} must end with a NUL byte, like every byte[] path here. */
-        @SaveError
-        int symlink(byte[] target, byte[] linkpath);
+        int symlink(byte[] target, byte[] linkpath) {
+            return (int) SYMLINK.call(target, linkpath);
+        }
     }
 
     static final int AT_FDCWD = -100;
@@ -51,8 +82,7 @@ final class Posix {
     static final int EEXIST = 17;
     static final int ENOTSUP = 95;
 
-    private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
-    private static final jnr.ffi.Runtime RUNTIME = jnr.ffi.Runtime.getRuntime(LIBC);
+    private static final LibC LIBC = new LibC();
 
     private Posix() {
     }
@@ -62,7 +92,7 @@ final class Posix {
     }
 
     static int errno() {
-        return RUNTIME.getLastError();
+        return CFunction.errno();
     }
 
     /** Linux's dev_t encoding (glibc makedev) of major:minor. */

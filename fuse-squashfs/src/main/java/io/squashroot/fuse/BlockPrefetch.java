@@ -5,6 +5,7 @@ import io.squashroot.squashfs.Inode;
 import io.squashroot.squashfs.SquashfsImage;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * heap array per block costs the collector what a reused direct buffer does not. Buffers come
  * from a fixed pool, so readahead never holds more than {@code maxBuffers} blocks; when the pool
  * is empty readahead simply stops (it is a hint).
+ *
+ * <p>A buffer goes back to the pool exactly once, by the thread whose removal of its block from
+ * the file's map succeeds (the read that takes it, or the drop of blocks the reader has passed;
+ * several reads of one handle run at once), and only after its decode has finished. A buffer
+ * given back twice sits in the pool twice and is later decoded into by two blocks at once.
  */
 final class BlockPrefetch {
     /** Longest a read waits for a block being prefetched before decoding it itself. */
@@ -87,12 +93,18 @@ final class BlockPrefetch {
                 return;
             }
             CompletableFuture<ByteBuffer> done = new CompletableFuture<>();
-            a.blocks.put(b, done);
+            if (a.blocks.putIfAbsent(b, done) != null) {
+                // already scheduled (a concurrent after() lowered next): replacing the entry
+                // would orphan its buffer, which then never went back to the pool
+                release(buf);
+                continue;
+            }
             long pos = b * blockSize;
             try {
                 executor.execute(() -> decode(f, pos, buf, done));
             } catch (RejectedExecutionException e) {
-                a.blocks.remove(b);
+                a.blocks.remove(b, done);
+                done.complete(null); // a reader that took it already decodes the block itself
                 release(buf);
                 return;
             }
@@ -143,13 +155,16 @@ final class BlockPrefetch {
 
     /** Blocks the reader has moved past (it skipped or went back) go back to the pool. */
     private void dropBefore(Ahead a, long block) {
-        a.blocks.entrySet().removeIf(e -> {
-            if (e.getKey() >= block) {
-                return false;
+        for (Map.Entry<Long, CompletableFuture<ByteBuffer>> e : a.blocks.entrySet()) {
+            // Only the thread whose remove succeeds gives the buffer back. (Not removeIf: its
+            // predicate runs before the removal is known to succeed, so a predicate that
+            // releases let two readers of one file, or a reader taking the block, release it
+            // too; the pool then handed one buffer to two decodes at once, and the readers got
+            // one block's bytes, or another file's, for another.)
+            if (e.getKey() < block && a.blocks.remove(e.getKey(), e.getValue())) {
+                e.getValue().thenAccept(this::release);
             }
-            e.getValue().thenAccept(this::release);
-            return true;
-        });
+        }
     }
 
     /** Returns every buffer of a closed file to the pool (those still decoding when they finish). */

@@ -3,7 +3,6 @@ package io.squashroot.host;
 import io.squashroot.tree.NameBytes;
 import java.nio.file.Path;
 import java.util.TreeMap;
-import jnr.ffi.LibraryLoader;
 
 /**
  * Reads every extended attribute of a host file (not following symlinks) through libc's
@@ -19,18 +18,31 @@ public final class HostXattrs {
     /** Linux's XATTR_SIZE_MAX and XATTR_LIST_MAX: bounds before allocating. */
     private static final int MAX = 65536;
 
-    /** The two libc calls, bound by jnr-ffi (already on the module's path for FUSE). */
-    public interface LibC {
+    /** The libc calls, bound through {@link CFunction}; null arrays pass as NULL. */
+    static final class LibC {
+        private static final CFunction LLISTXATTR = CFunction.ofLong("llistxattr",
+                CFunction.Arg.BYTES_IN, CFunction.Arg.BYTES_OUT, CFunction.Arg.LONG);
+        private static final CFunction LGETXATTR = CFunction.ofLong("lgetxattr",
+                CFunction.Arg.BYTES_IN, CFunction.Arg.BYTES_IN, CFunction.Arg.BYTES_OUT, CFunction.Arg.LONG);
+        private static final CFunction READLINK = CFunction.ofLong("readlink",
+                CFunction.Arg.BYTES_IN, CFunction.Arg.BYTES_OUT, CFunction.Arg.LONG);
+
         /** {@code path} NUL-terminated bytes, as every path and name here. */
-        long llistxattr(byte[] path, byte[] list, long size);
+        long llistxattr(byte[] path, byte[] list, long size) {
+            return LLISTXATTR.call(path, list, size);
+        }
 
-        long lgetxattr(byte[] path, byte[] name, byte[] value, long size);
+        long lgetxattr(byte[] path, byte[] name, byte[] value, long size) {
+            return LGETXATTR.call(path, name, value, size);
+        }
 
-        long readlink(byte[] path, byte[] buf, long size);
+        long readlink(byte[] path, byte[] buf, long size) {
+            return READLINK.call(path, buf, size);
+        }
     }
 
     static final class Holder {
-        static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
+        static final LibC LIBC = new LibC();
     }
 
     private HostXattrs() {

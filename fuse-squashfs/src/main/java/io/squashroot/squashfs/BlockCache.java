@@ -34,7 +34,26 @@ public final class BlockCache {
     /** What kind of block a key names; the same position could name different things in a hostile image. */
     enum Kind { METADATA, DATA, FRAGMENT }
 
+    /**
+     * equals and hashCode are written out: a record's own are bootstrapped through
+     * java.lang.runtime.ObjectMethods at first use, which spins method-handle classes (~7 ms of a
+     * container start's main thread at its first block lookup) and, under the C1-only JIT that
+     * starts and mounts run with, stays a chain of method handles on every lookup.
+     */
     record Key(long image, long position, int length, Kind kind) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && image == k.image && position == k.position && length == k.length
+                    && kind == k.kind;
+        }
+
+        @Override
+        public int hashCode() {
+            int h = Long.hashCode(image);
+            h = 31 * h + Long.hashCode(position);
+            h = 31 * h + length;
+            return 31 * h + kind.ordinal();
+        }
     }
 
     /** Loads a block on a cache miss. */

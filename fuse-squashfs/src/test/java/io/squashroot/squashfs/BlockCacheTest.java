@@ -10,6 +10,20 @@ import org.junit.jupiter.api.Test;
 
 class BlockCacheTest {
     @Test
+    void key_equalsAnotherOnlyWhenEveryComponentIsEqual() {
+        BlockCache.Key k = new BlockCache.Key(1, 4096, 8192, BlockCache.Kind.DATA);
+        BlockCache.Key same = new BlockCache.Key(1, 4096, 8192, BlockCache.Kind.DATA);
+        assertEquals(k, same);
+        assertEquals(k.hashCode(), same.hashCode());
+        for (BlockCache.Key other : java.util.List.of(new BlockCache.Key(2, 4096, 8192, BlockCache.Kind.DATA),
+                new BlockCache.Key(1, 4097, 8192, BlockCache.Kind.DATA), new BlockCache.Key(1, 4096, 8191, BlockCache.Kind.DATA),
+                new BlockCache.Key(1, 4096, 8192, BlockCache.Kind.FRAGMENT))) {
+            assertTrue(!k.equals(other) && !other.equals(k), other.toString());
+        }
+        assertTrue(!k.equals(null) && !k.equals("key"));
+    }
+
+    @Test
     void secondReadOfABlock_isAHit_andBytesAreWeighed() throws Exception {
         Path img = TestImages.image();
         BlockCache cache = BlockCache.create(64L << 20);

@@ -1,5 +1,6 @@
 package io.squashroot.overlay;
 
+import io.squashroot.host.CFunction;
 import io.squashroot.tree.Errno;
 import io.squashroot.tree.FsException;
 import io.squashroot.tree.FsStat;
@@ -15,16 +16,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.util.ArrayList;
 import java.util.List;
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Runtime;
 
 /**
  * Host file-system calls on absolute path strings, failing with the host's errno as an
  * {@link FsException}. One place for native calls keeps the rest of the overlay plain Java.
  */
 final class HostFs {
-    private static final Libc LIBC = LibraryLoader.create(Libc.class).load("c");
-    private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
     private static final java.nio.charset.Charset NATIVE = java.nio.charset.Charset.defaultCharset();
     /** XATTR_SIZE_MAX (include/uapi/linux/limits.h): the largest value the kernel stores. */
     static final int XATTR_SIZE_MAX = 65536;
@@ -33,8 +30,9 @@ final class HostFs {
     }
 
     /**
-     * A String as the NUL-terminated bytes jnr would have made of it (the JVM's default
-     * charset, UTF-8 under the launcher's C.UTF-8), for {@link Libc}'s byte[] parameters.
+     * A String as the NUL-terminated bytes of the JVM's default charset (UTF-8 under the
+     * launcher's C.UTF-8), as a String argument always reached libc, for {@link Libc}'s byte[]
+     * parameters.
      */
     static byte[] cstr(String s) {
         byte[] b = s.getBytes(NATIVE);
@@ -42,15 +40,15 @@ final class HostFs {
     }
 
     static int geteuid() {
-        return LIBC.geteuid();
+        return Libc.geteuid();
     }
 
     static int getegid() {
-        return LIBC.getegid();
+        return Libc.getegid();
     }
 
     private static FsException fail(String what, String path) {
-        int errno = RUNTIME.getLastError();
+        int errno = CFunction.errno();
         return new FsException(errno == 0 ? Errno.EIO : errno, what + " " + path + ": errno " + errno);
     }
 
@@ -66,8 +64,8 @@ final class HostFs {
     /** lstat, or null when the path does not exist (ENOENT/ENOTDIR). */
     static HostStat lstatOrNull(String path) throws FsException {
         byte[] buf = new byte[256];
-        if (LIBC.statx(Libc.AT_FDCWD, cstr(path), Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buf) != 0) {
-            int errno = RUNTIME.getLastError();
+        if (Libc.statx(Libc.AT_FDCWD, cstr(path), Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buf) != 0) {
+            int errno = CFunction.errno();
             if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
                 return null;
             }
@@ -97,19 +95,19 @@ final class HostFs {
     }
 
     static void lchown(String path, long uid, long gid) throws FsException {
-        if (LIBC.lchown(cstr(path), (int) uid, (int) gid) != 0) {
+        if (Libc.lchown(cstr(path), (int) uid, (int) gid) != 0) {
             throw fail("lchown", path);
         }
     }
 
     static void chmod(String path, int mode) throws FsException {
-        if (LIBC.chmod(cstr(path), mode) != 0) {
+        if (Libc.chmod(cstr(path), mode) != 0) {
             throw fail("chmod", path);
         }
     }
 
     static void mknod(String path, int mode, long rdev) throws FsException {
-        if (LIBC.mknod(cstr(path), mode, rdev) != 0) {
+        if (Libc.mknod(cstr(path), mode, rdev) != 0) {
             throw fail("mknod", path);
         }
     }
@@ -120,11 +118,11 @@ final class HostFs {
         byte[] nm = cstr(name);
         byte[] buf = new byte[256];
         while (true) {
-            long n = LIBC.lgetxattr(p, nm, buf, buf.length);
+            long n = Libc.lgetxattr(p, nm, buf, buf.length);
             if (n >= 0) {
                 return java.util.Arrays.copyOf(buf, (int) n);
             }
-            int errno = RUNTIME.getLastError();
+            int errno = CFunction.errno();
             if (errno == Errno.ENODATA || errno == Errno.ENOTSUP) {
                 return null;
             }
@@ -136,15 +134,15 @@ final class HostFs {
     }
 
     static void setxattr(String path, String name, byte[] value, int flags) throws FsException {
-        if (LIBC.lsetxattr(cstr(path), cstr(name), value, value.length, flags) != 0) {
+        if (Libc.lsetxattr(cstr(path), cstr(name), value, value.length, flags) != 0) {
             throw fail("setxattr " + name, path);
         }
     }
 
     /** Removes an xattr; false when it was absent. */
     static boolean removexattr(String path, String name) throws FsException {
-        if (LIBC.lremovexattr(cstr(path), cstr(name)) != 0) {
-            int errno = RUNTIME.getLastError();
+        if (Libc.lremovexattr(cstr(path), cstr(name)) != 0) {
+            int errno = CFunction.errno();
             if (errno == Errno.ENODATA || errno == Errno.ENOTSUP) {
                 return false;
             }
@@ -158,11 +156,11 @@ final class HostFs {
         byte[] buf = new byte[1024];
         long n;
         while (true) {
-            n = LIBC.llistxattr(p, buf, buf.length);
+            n = Libc.llistxattr(p, buf, buf.length);
             if (n >= 0) {
                 break;
             }
-            int errno = RUNTIME.getLastError();
+            int errno = CFunction.errno();
             if (errno == Errno.ENOTSUP) {
                 return List.of();
             }
@@ -188,7 +186,7 @@ final class HostFs {
     static void utimens(String path, long atimeNanos, long mtimeNanos) throws FsException {
         long[] ts = {timespecSec(atimeNanos), timespecNsec(atimeNanos),
                 timespecSec(mtimeNanos), timespecNsec(mtimeNanos)};
-        if (LIBC.utimensat(Libc.AT_FDCWD, cstr(path), ts, Libc.AT_SYMLINK_NOFOLLOW) != 0) {
+        if (Libc.utimensat(Libc.AT_FDCWD, cstr(path), ts, Libc.AT_SYMLINK_NOFOLLOW) != 0) {
             throw fail("utimensat", path);
         }
     }
@@ -206,13 +204,13 @@ final class HostFs {
     }
 
     static void truncate(String path, long length) throws FsException {
-        if (LIBC.truncate(cstr(path), length) != 0) {
+        if (Libc.truncate(cstr(path), length) != 0) {
             throw fail("truncate", path);
         }
     }
 
     static void rename(String from, String to, int flags) throws FsException {
-        if (LIBC.renameat2(Libc.AT_FDCWD, cstr(from), Libc.AT_FDCWD, cstr(to), flags) != 0) {
+        if (Libc.renameat2(Libc.AT_FDCWD, cstr(from), Libc.AT_FDCWD, cstr(to), flags) != 0) {
             throw fail("rename", from + " -> " + to);
         }
     }
@@ -222,7 +220,7 @@ final class HostFs {
      * ({@link #startWriteback}); -1 when it cannot be opened (then nothing is started early).
      */
     static int openForWriteback(String path) {
-        return LIBC.open(cstr(path), Libc.O_WRONLY | Libc.O_CLOEXEC);
+        return Libc.open(cstr(path), Libc.O_WRONLY | Libc.O_CLOEXEC);
     }
 
     /**
@@ -232,19 +230,19 @@ final class HostFs {
      */
     static void startWriteback(int fd, long offset, long length) {
         if (fd >= 0) {
-            LIBC.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WRITE);
+            Libc.sync_file_range(fd, offset, length, Libc.SYNC_FILE_RANGE_WRITE);
         }
     }
 
     static void close(int fd) {
         if (fd >= 0) {
-            LIBC.close(fd);
+            Libc.close(fd);
         }
     }
 
     static FsStat statvfs(String path) throws FsException {
         byte[] buf = new byte[128];
-        if (LIBC.statvfs(cstr(path), buf) != 0) {
+        if (Libc.statvfs(cstr(path), buf) != 0) {
             throw fail("statvfs", path);
         }
         // struct statvfs on 64-bit glibc: eleven 8-byte fields before the spares.

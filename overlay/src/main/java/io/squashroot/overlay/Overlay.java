@@ -317,7 +317,7 @@ public final class Overlay implements FsTree {
             if (v == null) {
                 throw new FsException(Errno.ENODATA);
             }
-            return v;
+            return mapped && AclIds.isAcl(name) ? AclIds.toHost(v, ids) : v;
         } finally {
             l.unlock();
         }
@@ -480,7 +480,16 @@ public final class Overlay implements FsTree {
         if (Whiteout.isInternalXattr(name)) {
             throw new FsException(Errno.EPERM, name + " is reserved for the overlay's markers");
         }
-        change(() -> upper.setXattr(copyUp.entry(resolver.resolve(path), true), name, value, flags));
+        // The kernel put host ids in a POSIX ACL (see AclIds); the upper keeps container ids.
+        byte[] v = mapped && AclIds.isAcl(name) ? AclIds.toContainer(value, ids) : value;
+        change(() -> {
+            String hp = copyUp.entry(resolver.resolve(path), true);
+            if (AclIds.ACCESS.equals(name)) {
+                upper.setAccessAcl(hp, v, flags); // the mode follows, as the kernel leaves it to us
+            } else {
+                upper.setXattr(hp, name, v, flags);
+            }
+        });
     }
 
     @Override

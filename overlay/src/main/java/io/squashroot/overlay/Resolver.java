@@ -39,7 +39,22 @@ final class Resolver {
     private static final Node ABSENT_CLEAN = new Node("", -1, null, null);
     private final Cache<DirKey, LowerDir> lowerDirs;
 
+    /**
+     * equals and hashCode written out: a record's own are bootstrapped through
+     * java.lang.runtime.ObjectMethods at first use, which spun method-handle classes for ~4 ms
+     * while the new mount answered a container's first lookups, and under C1 stay a chain of
+     * method handles on every lookup.
+     */
     private record DirKey(int layer, String path) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DirKey k && layer == k.layer && path.equals(k.path);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * layer + path.hashCode();
+        }
     }
 
     private enum Kind { ABSENT, WHITEOUT, ENTRY }

@@ -34,6 +34,8 @@ final class Upper {
     private final AtomicLong tempSeq = new AtomicLong();
     /** Where user.* xattrs go when the host file system stores none; null when it does. */
     private final Sidecar sidecar;
+    /** Where an access ACL the host will not store is kept (docs/overlay-format.md). */
+    private static final String ESCAPED_ACCESS = RecordedStat.XATTR_ESCAPE + AclIds.ACCESS;
     /** Host xattr names per inode, so a getattr need not ask for a record that is not there. */
     private final XattrNames xattrNames = new XattrNames();
 
@@ -234,9 +236,59 @@ final class Upper {
                 r != null && (r.mode() & FileAttr.S_IFMT) != st.type());
     }
 
-    /** chmod of an upper entry ({@code perm}: permission bits only). */
+    /**
+     * chmod of an upper entry ({@code perm}: permission bits only). An access ACL kept under the
+     * escaped name follows, as posix_acl_chmod does on a file system with ACLs (a real one on
+     * the host follows by itself).
+     */
     void chmod(String hp, int perm) throws FsException {
         HostStat st = HostFs.lstat(hp);
+        byte[] acl = escapedAccessAcl(hp, st);
+        setPerm(hp, st, perm);
+        if (acl != null) {
+            byte[] now;
+            try {
+                now = AclMode.chmod(acl, perm);
+            } catch (FsException malformed) {
+                return; // served as EINVAL, removable; nothing to keep in step
+            }
+            userSet(hp, ESCAPED_ACCESS, now, 0);
+        }
+    }
+
+    /**
+     * setxattr of the access ACL. Where the upper keeps it under the escaped name (the host file
+     * system does not see it), the mode follows it, and an ACL that says no more than the mode is
+     * not kept, as a file system with ACLs does (the kernel leaves both to a FUSE server).
+     */
+    void setAccessAcl(String hp, byte[] value, int flags) throws FsException {
+        if (privileged && setOnHost(hp, AclIds.ACCESS, value, flags)) {
+            return;
+        }
+        int perm = AclMode.perm(value);
+        if (AclMode.equivalentToMode(value)) {
+            userRemove(hp, ESCAPED_ACCESS);
+        } else {
+            userSet(hp, ESCAPED_ACCESS, value, 0); // the VFS drops the flags of an ACL set
+        }
+        HostStat st = HostFs.lstat(hp);
+        RecordedStat r = recorded(hp, st);
+        int mode = (r != null ? r : hostOwned(st)).mode();
+        setPerm(hp, st, (mode & 07000) | perm);
+    }
+
+    /** The access ACL kept under the escaped name, or null; costs no syscall when there is none. */
+    private byte[] escapedAccessAcl(String hp, HostStat st) throws FsException {
+        if (!canRecord(st.type())) {
+            return null;
+        }
+        if (sidecar == null) {
+            return xattrNames.of(hp, st).contains(ESCAPED_ACCESS) ? HostFs.getxattr(hp, ESCAPED_ACCESS) : null;
+        }
+        return sidecar.get(hp, st.isDirectory(), ESCAPED_ACCESS);
+    }
+
+    private void setPerm(String hp, HostStat st, int perm) throws FsException {
         RecordedStat r = recorded(hp, st);
         RecordedStat e = r != null ? r : hostOwned(st);
         apply(hp, st, r != null, e.uid(), e.gid(), (e.mode() & FileAttr.S_IFMT) | (perm & 07777), e.rdev(),
@@ -369,18 +421,24 @@ final class Upper {
             userSet(hp, name, value, flags);
             return;
         }
-        if (privileged) {
-            try {
-                hostSetxattr(hp, name, value, flags);
-                return;
-            } catch (FsException e) {
-                // EPERM: e.g. security.* under an LSM; ENOTSUP: a file system without that class
-                if (e.errno() != io.squashroot.tree.Errno.EPERM && e.errno() != io.squashroot.tree.Errno.ENOTSUP) {
-                    throw e;
-                }
-            }
+        if (privileged && setOnHost(hp, name, value, flags)) {
+            return;
         }
         userSet(hp, RecordedStat.XATTR_ESCAPE + name, value, flags);
+    }
+
+    /** Sets a container xattr under its own name on the host; false where the host refuses that name. */
+    private boolean setOnHost(String hp, String name, byte[] value, int flags) throws FsException {
+        try {
+            hostSetxattr(hp, name, hostAcl(name, value), flags);
+            return true;
+        } catch (FsException e) {
+            // EPERM: e.g. security.* under an LSM; ENOTSUP: a file system without that class
+            if (e.errno() != io.squashroot.tree.Errno.EPERM && e.errno() != io.squashroot.tree.Errno.ENOTSUP) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     /** A container xattr of an upper entry, or null. */
@@ -395,12 +453,27 @@ final class Upper {
                 // before every write(2) to a FUSE file, and the answer is nearly always "none".
                 List<String> names = HostFs.listxattr(hp);
                 byte[] v = names.contains(escaped) ? HostFs.getxattr(hp, escaped) : null;
-                return v != null || !names.contains(name) ? v : HostFs.getxattr(hp, name);
+                return v != null || !names.contains(name) ? v : containerAcl(name, HostFs.getxattr(hp, name));
             }
             byte[] v = userGet(hp, escaped);
-            return v != null ? v : HostFs.getxattr(hp, name);
+            return v != null ? v : containerAcl(name, HostFs.getxattr(hp, name));
         }
         return userGet(hp, name);
+    }
+
+    /*
+     * A POSIX ACL under its own name on the host is the host's: its ids are host ids (a real
+     * one set by a privileged overlay, or one the upper directory's default ACL gave a new
+     * file). Under the escaped name it is ours and holds container ids, like RecordedStat.
+     */
+
+    private byte[] hostAcl(String name, byte[] containerValue) throws FsException {
+        return ids.isIdentity() || !AclIds.isAcl(name) ? containerValue : AclIds.toHost(containerValue, ids);
+    }
+
+    private byte[] containerAcl(String name, byte[] hostValue) throws FsException {
+        return hostValue == null || ids.isIdentity() || !AclIds.isAcl(name)
+                ? hostValue : AclIds.toContainer(hostValue, ids);
     }
 
     java.util.List<String> listXattr(String hp) throws FsException {

@@ -55,9 +55,13 @@ public final class Containers {
         FuseRootfs.prewarm();
     }
 
-    /** {@link #prewarm}'s work done in the calling thread (the class-data-sharing training run). */
+    /**
+     * {@link #prewarm}'s work done in the calling thread, then a start's file-system work without
+     * a mount ({@link StartRehearsal}): the class-data-sharing training run.
+     */
     public static void warmNow() {
         FuseRootfs.warm();
+        StartRehearsal.run();
     }
 
     /** Opens the store, creating the per-user cache, data and runtime directories (0700) as enroot does. */
@@ -517,8 +521,9 @@ public final class Containers {
 
     /**
      * Removes stale runtime directories (their launcher is gone) with whatever is still mounted
-     * under them, and, when {@code olderThan} is given, named containers not started (or, never
-     * started, not created) within it and not running now.
+     * under them, script libraries of other jars that no running start uses, and, when
+     * {@code olderThan} is given, named containers not started (or, never started, not created)
+     * within it and not running now.
      */
     public GcReport gc(Duration olderThan, boolean dryRun) throws IOException {
         return new Sweep(store, runDirs, clock).run(olderThan, dryRun);

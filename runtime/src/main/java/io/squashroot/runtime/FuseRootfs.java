@@ -26,7 +26,7 @@ import java.util.List;
  */
 final class FuseRootfs {
     /** Data blocks decoded ahead of a sequential reader. */
-    private static final int READAHEAD_BLOCKS = 4;
+    static final int READAHEAD_BLOCKS = 4;
 
     private FuseRootfs() {
     }
@@ -53,8 +53,15 @@ final class FuseRootfs {
             // in the order the start needs them: the image is opened (into the cache) before
             // the overlay's first host call, the mount comes last
             BlockCache.shared();
-            Class.forName("io.squashroot.overlay.HostFs", true, FuseRootfs.class.getClassLoader());
+            Trace.mark("prewarm: block cache");
+            // zstd-jni loads its native library when first used: the image's first metadata block
+            // (most images are zstd) would otherwise wait ~7 ms for it on the start's main thread
+            Class.forName("com.github.luben.zstd.ZstdDecompressCtx", true, FuseRootfs.class.getClassLoader());
+            Trace.mark("prewarm: zstd");
+            Class.forName("io.squashroot.overlay.Libc", true, FuseRootfs.class.getClassLoader());
+            Trace.mark("prewarm: libc");
             FuseMount.warmUp();
+            Trace.mark("prewarm: libfuse");
         } catch (Throwable e) {
             // the real use reports it
         }

@@ -50,6 +50,8 @@ public final class Launcher {
     }
 
     int run(LaunchRequest r) throws IOException {
+        Files.createDirectories(r.runDir());
+        Path scripts = ScriptLibrary.claim(this.scripts, r.runDir()); // gc keeps it while we run
         List<String> cmd = new ArrayList<>(List.of("setpriv", "--pdeathsig", "KILL", "unshare", "--user"));
         cmd.addAll(r.ids().unshareArgs());
         cmd.addAll(List.of("--mount", "--pid", "--fork", "--kill-child", "--propagation", "private",
@@ -76,7 +78,6 @@ public final class Launcher {
         if (!r.config().remapRoot() && uid != 0) {
             env.put("SQUASHROOT_MAP", uid + ":" + HostIds.gid());
         }
-        Files.createDirectories(r.runDir());
         Process p = pb.start();
         Trace.mark("namespace launcher started");
         Map<Signal, SignalHandler> previous = forwardSignals(p);

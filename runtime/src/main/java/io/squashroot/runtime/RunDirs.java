@@ -29,6 +29,11 @@ final class RunDirs {
         this.runtime = runtimePath;
     }
 
+    /** The runtime path ({@code $ENROOT_RUNTIME_PATH}) these directories live in. */
+    Path root() {
+        return runtime;
+    }
+
     Path create() throws IOException {
         ProcessHandle self = ProcessHandle.current();
         String start = self.info().startInstant().map(Object::toString).orElse("?");
@@ -46,13 +51,22 @@ final class RunDirs {
 
     /** Runtime directories whose launcher is no longer running. */
     List<Path> stale() throws IOException {
+        return withOwner(false);
+    }
+
+    /** Runtime directories of launchers running now (or being created right now). */
+    List<Path> live() throws IOException {
+        return withOwner(true);
+    }
+
+    private List<Path> withOwner(boolean alive) throws IOException {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(runtime)) {
             return out;
         }
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(runtime, PREFIX + "*")) {
             for (Path d : ds) {
-                if (Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS) && !ownerAlive(d)) {
+                if (Files.isDirectory(d, java.nio.file.LinkOption.NOFOLLOW_LINKS) && ownerAlive(d) == alive) {
                     out.add(d);
                 }
             }

@@ -3,14 +3,17 @@ package io.squashroot.runtime;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The shell side of the launcher (start.sh, enroot-mount, common.sh, the built-in hooks,
@@ -27,6 +30,8 @@ final class ScriptLibrary {
             "mounts.d/10-system.fstab", "mounts.d/20-config.fstab",
             "environ.d/10-terminal.env");
     private static final String PREFIX = "/io/squashroot/runtime/lib/";
+    /** In a start's run directory: the name of the library directory it runs. */
+    static final String RECORD = "library";
 
     private ScriptLibrary() {
     }
@@ -94,15 +99,53 @@ final class ScriptLibrary {
         }
     }
 
-    /** Unpacks into {@code parent/lib-<hash of the contents>} unless that is complete already. */
-    private static Path unpackByContents(Path parent) throws IOException {
-        byte[][] contents = new byte[FILES.size()][];
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /**
+     * Writes into the start's run directory which library it runs (the file {@value #RECORD}),
+     * then makes sure that library is still there, unpacking it again if not. {@code gc} moves a
+     * library aside before it reads the records of running starts (LibrarySweep), so one of the
+     * two always sees the other: a start never runs a library that gc deletes.
+     */
+    static Path claim(Path lib, Path runDir) throws IOException {
+        Path dir = lib;
+        for (int tries = 0; ; tries++) {
+            Files.writeString(runDir.resolve(RECORD), dir.getFileName() + "\n", StandardCharsets.UTF_8);
+            if (Files.isRegularFile(dir.resolve("start.sh")) || tries == 3) {
+                return dir;
+            }
+            dir = unpack(dir.getParent());
         }
+    }
+
+    /**
+     * What the running code uses under {@code parent}: its jar's link and the directory the
+     * link names (when this code runs from a jar) and the directory of these contents, whether
+     * or not they exist yet. Reads the resources (gc only).
+     */
+    static Set<String> currentNames(Path parent) throws IOException {
+        return currentNames(parent, codeJar());
+    }
+
+    /** As {@link #currentNames(Path)}, with {@code jar} the code's jar (null: none). */
+    static Set<String> currentNames(Path parent, Path jar) throws IOException {
+        Set<String> names = new HashSet<>();
+        names.add(contentName(readContents()));
+        Path link = jar == null ? null : jarLink(parent, jar);
+        if (link != null) {
+            names.add(link.getFileName().toString());
+            try {
+                Path target = Files.readSymbolicLink(link).getFileName();
+                if (target != null) {
+                    names.add(target.toString());
+                }
+            } catch (IOException | UnsupportedOperationException absent) {
+                // not linked yet
+            }
+        }
+        return names;
+    }
+
+    private static byte[][] readContents() throws IOException {
+        byte[][] contents = new byte[FILES.size()][];
         for (int i = 0; i < FILES.size(); i++) {
             try (InputStream in = ScriptLibrary.class.getResourceAsStream(PREFIX + FILES.get(i))) {
                 if (in == null) {
@@ -110,11 +153,29 @@ final class ScriptLibrary {
                 }
                 contents[i] = in.readAllBytes();
             }
-            md.update(FILES.get(i).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return contents;
+    }
+
+    /** {@code lib-<first 12 hex digits of SHA-256 over each file's name and bytes>}. */
+    private static String contentName(byte[][] contents) {
+        MessageDigest md;
+        try {
+            md = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        for (int i = 0; i < FILES.size(); i++) {
+            md.update(FILES.get(i).getBytes(StandardCharsets.UTF_8));
             md.update(contents[i]);
         }
-        String hash = HexFormat.of().formatHex(md.digest(), 0, 6);
-        Path dir = parent.resolve("lib-" + hash);
+        return "lib-" + HexFormat.of().formatHex(md.digest(), 0, 6);
+    }
+
+    /** Unpacks into {@code parent/lib-<hash of the contents>} unless that is complete already. */
+    private static Path unpackByContents(Path parent) throws IOException {
+        byte[][] contents = readContents();
+        Path dir = parent.resolve(contentName(contents));
         if (Files.isRegularFile(dir.resolve("start.sh"))) {
             return dir;
         }

@@ -24,8 +24,9 @@ final class Sweep {
 
     /**
      * Removes stale runtime directories (their launcher is gone) with whatever is still mounted
-     * under them, and, when {@code olderThan} is given, named containers not started (or, never
-     * started, not created) within it and not running now.
+     * under them, script libraries and links of older jars that no running start uses
+     * ({@link LibrarySweep}), and, when {@code olderThan} is given, named containers not
+     * started (or, never started, not created) within it and not running now.
      */
     GcReport run(Duration olderThan, boolean dryRun) throws IOException {
         List<String> items = new ArrayList<>();
@@ -41,6 +42,7 @@ final class Sweep {
                 bytes += RunDirs.clean(d);
             }
         }
+        bytes += LibrarySweep.of(runDirs).run(dryRun, items);
         if (olderThan != null) {
             Instant cutoff = clock.instant().minus(olderThan);
             for (String n : store.names()) {
