@@ -42,7 +42,12 @@ import picocli.CommandLine.Parameters;
                 "                   0 below 4 CPUs, where the workers already use them all)",
                 "  threads=N        request worker threads (default: one per CPU, 2..16)",
                 "  entry_timeout=S  attr_timeout=S  kernel cache lifetimes (default 86400)",
-                "  nokernel_cache  readahead=SIZE  fsname=NAME  subtype=NAME"})
+                "  nokernel_cache  readahead=SIZE  fsname=NAME  subtype=NAME",
+                "  nowriteback_cache  with --upper: write through to the upper layer at each",
+                "                   write(2) instead of letting the kernel gather writes (default:",
+                "                   gathered; SQUASHROOT_FUSE_WRITEBACK=0 changes the default)",
+                "  backend=kernel|libfuse  our own FUSE protocol session (default), or libfuse2's",
+                "                   loop through jnr-fuse (SQUASHROOT_FUSE_BACKEND)"})
 public class MountCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "IMAGE", description = "SquashFS image file")

@@ -126,6 +126,8 @@ final class KernelSession implements FuseSession {
         ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
         long inAddr = DevFuse.address(in);
         long outAddr = DevFuse.address(out);
+        ByteBuffer notice = ByteBuffer.allocateDirect(Wire.OUT_HEADER + 24).order(ByteOrder.LITTLE_ENDIAN);
+        long noticeAddr = DevFuse.address(notice);
         while (!exited) {
             int n = DevFuse.read(fd, inAddr, IN_BUFFER);
             if (n == -Errno.EINTR || n == -Errno.EAGAIN || n == -Errno.ENOENT) {
@@ -135,6 +137,12 @@ final class KernelSession implements FuseSession {
                 break; // ENODEV: unmounted; anything else: the connection is unusable
             }
             int len = handle(in, n, out);
+            long[] stale = staleAttributes.get();
+            if (stale[0] != 0) {
+                // before the reply: the caller, woken by it, may stat at once
+                invalidateAttributes(stale[0], notice, noticeAddr);
+                stale[0] = 0;
+            }
             if (len > 0) {
                 int w = DevFuse.write(fd, outAddr, len);
                 if (w < 0 && w != -Errno.ENOENT && w != -Errno.EINTR) {
@@ -144,19 +152,16 @@ final class KernelSession implements FuseSession {
                     fail(new IOException("reply write failed: errno " + -w), "reply", "/");
                 }
             }
-            long[] stale = staleAttributes.get();
-            if (stale[0] != 0) {
-                invalidateAttributes(stale[0], out, outAddr);
-                stale[0] = 0;
-            }
         }
     }
 
     /**
      * FUSE_NOTIFY_INVAL_INODE with offset -1: the kernel drops its cached attributes of a node
-     * (not its pages). Sent after a write or open from which we cleared set-id bits, since
-     * neither reply carries attributes and the kernel would show (and exec by) the old mode
-     * until the attribute timeout. ENOENT (the node is no longer cached) is fine.
+     * (not its pages). Sent for a write or open from which we cleared set-id bits and for an
+     * ACL change, since those replies carry no attributes and the kernel would show (and exec
+     * by) the old mode until the attribute timeout. Sent before the reply; safe then, as an
+     * attribute-only invalidation takes no inode lock the pending request could hold. ENOENT
+     * (the node is no longer cached) is fine.
      */
     private void invalidateAttributes(long nodeid, ByteBuffer out, long outAddr) {
         out.putInt(0, Wire.OUT_HEADER + 24);
@@ -272,12 +277,16 @@ final class KernelSession implements FuseSession {
                     }
                     byte[] value = new byte[size];
                     in.get(end + 1, value);
-                    tree.setxattr(where, string(in, namePos, end), value, flags);
+                    String xattr = string(in, namePos, end);
+                    tree.setxattr(where, xattr, value, flags);
+                    aclChanged(xattr, nodeid);
                     payload = 0;
                 }
                 case Wire.REMOVEXATTR -> {
                     where = nodes.path(nodeid);
-                    tree.removexattr(where, name(in, Wire.IN_HEADER, n));
+                    String xattr = name(in, Wire.IN_HEADER, n);
+                    tree.removexattr(where, xattr);
+                    aclChanged(xattr, nodeid);
                     payload = 0;
                 }
                 case Wire.OPENDIR -> {
@@ -317,6 +326,17 @@ final class KernelSession implements FuseSession {
             out.putInt(4, -errno);
             out.putLong(8, unique);
             return Wire.OUT_HEADER;
+        }
+    }
+
+    /**
+     * An access ACL changes the mode's group bits (the tree keeps the two consistent, as a local
+     * file system does); the kernel, which does not see that in the xattr reply, must drop the
+     * mode it holds.
+     */
+    private void aclChanged(String xattr, long nodeid) {
+        if (xattr.startsWith("system.posix_acl_")) {
+            staleAttributes.get()[0] = nodeid;
         }
     }
 
