@@ -369,6 +369,9 @@ final class KernelSession implements FuseSession {
             want |= Wire.HANDLE_KILLPRIV_V2;
         } else {
             want |= Wire.CACHE_SYMLINKS; // an image never changes a link's target
+            // An image's listing carries every entry's attributes at no cost: one READDIRPLUS
+            // spares the LOOKUP per entry that `ls -l`, find and import scans would send.
+            want |= Wire.DO_READDIRPLUS | Wire.READDIRPLUS_AUTO;
         }
         for (int i = 0; i < 64; i += 8) {
             out.putLong(Wire.OUT_HEADER + i, 0);
@@ -485,6 +488,7 @@ final class KernelSession implements FuseSession {
     }
 
     private static final String CAPABILITY = "security.capability";
+    static final String HIDDEN_PREFIX = ".fuse_hidden";
 
     private static long time(int valid, int set, int now, long sec, int nsec) {
         if ((valid & set) == 0) {
@@ -623,7 +627,9 @@ final class KernelSession implements FuseSession {
             List<DirEntry> list = new ArrayList<>();
             tree.readdir(path, (name, attr) -> {
                 byte[] b = NameBytes.encode(name);
-                if (b.length <= 255) { // longer than any name a kernel accepts: skip rather than truncate
+                // longer than any name a kernel accepts: skip rather than truncate; an unlinked
+                // open file's hidden name is ours, not the directory's
+                if (b.length <= 255 && !(name.startsWith(HIDDEN_PREFIX) && nodes.isHidden(nodeid, name))) {
                     list.add(new DirEntry(b, attr));
                 }
                 return true;

@@ -79,9 +79,7 @@ final class KernelWrites {
             case Wire.UNLINK -> {
                 String name = KernelSession.name(in, b, n);
                 String path = nodes.path(parent, name);
-                if (nodes.mustHide(parent, name)) {
-                    hide(tree, nodes, parent, name);
-                } else {
+                if (!nodes.mustHide(parent, name) || !hide(tree, nodes, parent, name)) {
                     tree.unlink(path);
                     nodes.removed(parent, name);
                 }
@@ -104,7 +102,7 @@ final class KernelWrites {
                 String newPath = nodes.path(newParent, newName);
                 boolean exchange = (flags & RENAME_EXCHANGE) != 0;
                 if (!exchange && nodes.mustHide(newParent, newName)) {
-                    // the replaced file stays readable through its open handles, as on a local disk
+                    // the replaced file stays usable through its open handles, as on a local disk
                     hide(tree, nodes, newParent, newName);
                 }
                 tree.rename(oldPath, newPath, flags);
@@ -115,8 +113,13 @@ final class KernelWrites {
         }
     }
 
-    /** Moves an open file's name aside (libfuse's .fuse_hidden scheme); removed at its last close. */
-    private static void hide(FsTree tree, NodeTable nodes, long parent, String name) throws FsException {
+    /**
+     * Moves an open file's name aside (libfuse's .fuse_hidden scheme), so the open file keeps a
+     * path; removed at its last close, left out of listings meanwhile. Returns false when the
+     * rename cannot be done (a full or over-quota upper layer refuses even a rename): the caller
+     * then unlinks for real, and the open file's path-based requests (fstat) answer ENOENT.
+     */
+    private static boolean hide(FsTree tree, NodeTable nodes, long parent, String name) throws FsException {
         String path = nodes.path(parent, name);
         for (int i = 0; i < HIDE_TRIES; i++) {
             String hidden = nodes.hiddenName(parent, name);
@@ -126,13 +129,17 @@ final class KernelWrites {
                 continue; // a leftover of an earlier mount holds this name
             } catch (FsException e) {
                 if (e.errno() != Errno.ENOENT) {
-                    throw e;
+                    return false;
                 }
             }
-            tree.rename(path, hiddenPath, 0);
+            try {
+                tree.rename(path, hiddenPath, 0);
+            } catch (FsException e) {
+                return false;
+            }
             nodes.hid(parent, name, hidden);
-            return;
+            return true;
         }
-        throw new FsException(Errno.EBUSY);
+        return false;
     }
 }

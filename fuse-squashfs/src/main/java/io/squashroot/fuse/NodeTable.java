@@ -187,7 +187,13 @@ final class NodeTable {
     synchronized String hiddenName(long parent, String name) {
         Node n = byName.get(new Key(parent, name));
         long id = n == null ? 0 : n.id;
-        return String.format("%s%08x%08x", ".fuse_hidden", id & 0xffffffffL, ++hiddenCounter & 0xffffffffL);
+        return String.format("%s%08x%08x", KernelSession.HIDDEN_PREFIX, id & 0xffffffffL, ++hiddenCounter & 0xffffffffL);
+    }
+
+    /** True when {@code name} in {@code parent} is the hidden name of an unlinked open file (not listed). */
+    synchronized boolean isHidden(long parent, String name) {
+        Node n = byName.get(new Key(parent, name));
+        return n != null && n.hidden;
     }
 
     /** The name went away (UNLINK, RMDIR): once a node has no name, requests for it answer ENOENT. */
