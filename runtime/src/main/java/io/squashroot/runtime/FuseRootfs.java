@@ -52,6 +52,7 @@ final class FuseRootfs {
         try {
             // in the order the start needs them: the image is opened (into the cache) before
             // the overlay's first host call, the mount comes last
+            Trace.mark("prewarm: started");
             BlockCache.shared();
             Trace.mark("prewarm: block cache");
             // zstd-jni loads its native library when first used: the image's first metadata block
