@@ -21,9 +21,10 @@ import com.kenai.jffi.Type;
  * archive keeps.
  *
  * <p>An array argument is copied to native memory for the call (on the stack below 1 KiB) and,
- * for {@link Arg#BYTES_OUT}, copied back after it; a null array is passed as NULL. The caller
- * bounds every length it passes with the array it passes. errno is saved after every call
- * ({@link #errno}).
+ * for {@link Arg#BYTES_OUT}, zeroed there and copied back after it; a null array is passed as
+ * NULL. The caller bounds every length it passes with the array it passes (a size argument
+ * larger than its array would let the function write past the copy). errno is saved after
+ * every call ({@link #errno}).
  */
 public final class CFunction {
     /** How one parameter is passed. */
@@ -69,8 +70,9 @@ public final class CFunction {
             infos[i] = switch (params[i]) {
                 case BYTES_IN -> ObjectParameterInfo.create(i, ObjectParameterInfo.ARRAY, ObjectParameterInfo.BYTE,
                         ObjectParameterInfo.IN);
+                // cleared, not left as stack garbage: the whole copy comes back, written or not
                 case BYTES_OUT -> ObjectParameterInfo.create(i, ObjectParameterInfo.ARRAY, ObjectParameterInfo.BYTE,
-                        ObjectParameterInfo.OUT);
+                        ObjectParameterInfo.OUT | ObjectParameterInfo.CLEAR);
                 case LONGS_IN -> ObjectParameterInfo.create(i, ObjectParameterInfo.ARRAY, ObjectParameterInfo.LONG,
                         ObjectParameterInfo.IN);
                 default -> null;

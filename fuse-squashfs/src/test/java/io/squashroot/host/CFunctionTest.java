@@ -39,6 +39,20 @@ class CFunctionTest {
     }
 
     @Test
+    void outArray_comesBackZeroedBeyondWhatTheCallWrote() throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("short"), Path.of("ab"));
+        for (int size : new int[] {200, 3000}) { // the stack copy and the heap copy
+            byte[] buf = new byte[size];
+            Arrays.fill(buf, (byte) 7);
+            assertEquals(2, READLINK.call(HostPaths.cString(link), buf, (long) buf.length));
+            byte[] expected = new byte[size];
+            expected[0] = 'a';
+            expected[1] = 'b';
+            assertArrayEquals(expected, buf);
+        }
+    }
+
+    @Test
     void failedCall_returnsMinusOneAndLeavesErrno() {
         byte[] missing = HostPaths.cString(dir.resolve("missing"));
         assertEquals(-1, CHMOD.call(missing, 0644));

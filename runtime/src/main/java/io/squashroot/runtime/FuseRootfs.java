@@ -32,10 +32,12 @@ final class FuseRootfs {
     }
 
     /**
-     * Initialises, on a daemon thread, the classes whose static set-up is slow (the jnr-ffi
-     * bindings of the overlay's libc calls and of libfuse, which generate code at run time), so
-     * that work overlaps the command-line parsing and the image opening instead of following
-     * them. Harmless if the start turns out not to need them.
+     * Initialises, on a daemon thread, what a fuse-mode start needs later and is slow the first
+     * time (Caffeine's set-up, zstd-jni's library, jffi for the overlay's libc calls, the libfuse
+     * binding, whose jnr-ffi code is generated at run time), so that work overlaps the
+     * command-line parsing and the image opening instead of following them. Harmless if the
+     * start turns out not to need them. One thread: a second one for the libfuse binding
+     * measured no gain on two CPUs (docs/benchmarks.md, "Container start").
      */
     static void prewarm() {
         Thread t = new Thread(FuseRootfs::warm, "squashroot-prewarm");
@@ -44,14 +46,16 @@ final class FuseRootfs {
     }
 
     /**
-     * The set-up {@link #prewarm} runs, in the calling thread: the overlay's libc binding,
-     * libfuse (loaded, its callbacks bound, nothing mounted) and the shared block cache (Caffeine's set-up). The class-data-sharing training run calls it so
-     * that jnr-ffi's own classes are archived too.
+     * The set-up {@link #prewarm} runs, in the calling thread: the shared block cache (Caffeine's
+     * set-up), zstd-jni's library, the overlay's libc calls and libfuse (loaded, its callbacks
+     * bound, nothing mounted). The class-data-sharing training run calls it so that the classes
+     * involved are archived too.
      */
     static void warm() {
         try {
             // in the order the start needs them: the image is opened (into the cache) before
             // the overlay's first host call, the mount comes last
+            Trace.mark("prewarm: started");
             BlockCache.shared();
             Trace.mark("prewarm: block cache");
             // zstd-jni loads its native library when first used: the image's first metadata block
