@@ -17,7 +17,8 @@ import java.util.Locale;
  * @param attrTimeout    seconds the kernel may cache attributes; NaN as for entryTimeout
  * @param allowOther     let other users see the mount (needs user_allow_other in /etc/fuse.conf
  *                       unless root); turns on default_permissions so the kernel checks modes
- * @param threads        worker threads serving requests; fixed for the mount's life
+ * @param threads        worker threads serving requests, fixed for the mount's life; 0 picks
+ *                       {@link #workers}' default for the tree
  * @param fsname         first field of the mount table entry (the image path, typically)
  * @param subtype        shown as fuse.SUBTYPE in the mount table
  * @param readaheadBytes the kernel's readahead window for files on this mount
@@ -43,7 +44,7 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
     static final int MAX_THREADS = 64;
 
     public MountOptions {
-        if (threads < 1 || threads > MAX_THREADS) {
+        if (threads < 0 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("mount option threads=" + threads + ": must be 1.." + MAX_THREADS);
         }
         if (uid < -1 || uid > 0xfffffffeL || gid < -1 || gid > 0xfffffffeL) {
@@ -124,7 +125,13 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
                     case "entry_timeout" -> b.entryTimeout(Double.parseDouble(need(key, val)));
                     case "attr_timeout" -> b.attrTimeout(Double.parseDouble(need(key, val)));
                     case "allow_other" -> b.allowOther(true);
-                    case "threads" -> b.threads(Integer.parseInt(need(key, val)));
+                    case "threads" -> {
+                        int n = Integer.parseInt(need(key, val));
+                        if (n < 1) {
+                            throw new IllegalArgumentException("mount option threads=" + n + ": must be 1.." + MAX_THREADS);
+                        }
+                        b.threads(n);
+                    }
                     case "fsname" -> b.fsname(need(key, val));
                     case "subtype" -> b.subtype(need(key, val));
                     case "readahead" -> b.readaheadBytes((int) Sizes.parse(need(key, val)));
@@ -147,6 +154,26 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
             throw new IllegalArgumentException("mount option '" + key + "' needs a value (" + key + "=...)");
         }
         return val;
+    }
+
+    /**
+     * How many workers serve the mount: the option, or by default one per CPU (2..16) for a
+     * read-only tree and one per CPU but one (1..16) for a writable one.
+     *
+     * <p>Why: each request wakes a worker, and workers beyond the cores only add context
+     * switches (on 2 cores, 4 workers cost a fifth more CPU than 2 for the same reads); slow
+     * storage is read ahead in chunks on threads of its own (ChunkedImageSource). A writable
+     * container's requests come mostly from one process at a time (tar, pip, apt), which needs
+     * a CPU of its own: on 2 vCPUs one worker untarred 10,000 files 1.2-1.5x faster than two
+     * when the other vCPU was busy, and fuse-overlayfs is single-threaded for the same reason
+     * (docs/benchmarks.md, "The kernel session").
+     */
+    int workers(boolean treeReadOnly) {
+        if (threads > 0) {
+            return threads;
+        }
+        int cpus = java.lang.Runtime.getRuntime().availableProcessors();
+        return treeReadOnly ? Math.max(2, Math.min(16, cpus)) : Math.max(1, Math.min(16, cpus - 1));
     }
 
     /** Seconds the kernel may keep a name: the option, or 86400 for read-only trees and 1 for writable ones. */
@@ -232,8 +259,7 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         private boolean allowOther;
         // One worker per core: each request wakes a worker, and workers beyond the cores only add
         // context switches (on 2 cores, 4 workers cost a fifth more CPU than 2 for the same reads).
-        // Slow storage is read ahead in chunks on threads of its own (ChunkedImageSource).
-        private int threads = Math.max(2, Math.min(16, java.lang.Runtime.getRuntime().availableProcessors()));
+        private int threads;
         private String fsname;
         private String subtype;
         private int readaheadBytes = 1 << 20;

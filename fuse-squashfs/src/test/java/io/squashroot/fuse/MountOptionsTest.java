@@ -27,6 +27,20 @@ class MountOptionsTest {
     }
 
     @Test
+    void workers_defaultPerCpu_leavingOneCpuToAWritableTreesClient() {
+        int cpus = Runtime.getRuntime().availableProcessors();
+        MountOptions auto = MountOptions.builder().build();
+        assertEquals(Math.max(2, Math.min(16, cpus)), auto.workers(true));
+        assertEquals(Math.max(1, Math.min(16, cpus - 1)), auto.workers(false));
+        assertEquals(4, BASE.workers(false), "an explicit threads= wins");
+        MountOptions parsed = MountOptions.parse("writeback_cache,backend=libfuse", auto);
+        assertTrue(parsed.writebackCache());
+        assertEquals("libfuse", parsed.backend());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> MountOptions.parse("backend=fuse3", auto))
+                .getMessage().contains("backend 'fuse3'"));
+    }
+
+    @Test
     void rejectsUnknownOption_namingIt() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> MountOptions.parse("ro,bogus=1", BASE));
