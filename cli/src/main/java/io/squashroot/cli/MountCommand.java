@@ -41,7 +41,7 @@ import picocli.CommandLine.Parameters;
                 "  prefetch=N       blocks decoded ahead of a sequential reader (default 4;",
                 "                   0 below 4 CPUs, where the workers already use them all)",
                 "  threads=N        request worker threads (default: one per CPU, 2..16; with",
-                "                   --upper one per CPU but one, 1..16)",
+                "                   --upper only one waits for requests while they are quick)",
                 "  entry_timeout=S  attr_timeout=S  kernel cache lifetimes (default 86400)",
                 "  nokernel_cache  readahead=SIZE  fsname=NAME  subtype=NAME",
                 "  nowriteback_cache  with --upper: write through to the upper layer at each",

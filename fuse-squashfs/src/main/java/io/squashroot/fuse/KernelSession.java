@@ -48,6 +48,7 @@ final class KernelSession implements FuseSession {
     private static final int O_RDWR = 2;
     private static final int O_WRONLY = 1;
     private static final int O_APPEND = 02000;
+    private static final int O_TRUNC = 01000;
 
     private final FsTree tree;
     private final long uid;
@@ -64,6 +65,7 @@ final class KernelSession implements FuseSession {
     private final AtomicLong nextDirHandle = new AtomicLong(1);
     private final AtomicBoolean errorLogged = new AtomicBoolean();
     private final AtomicBoolean destroyed = new AtomicBoolean();
+    private final Readers readers;
     /** A node whose attributes the worker must tell the kernel to drop after its reply, or 0. */
     private final ThreadLocal<long[]> staleAttributes = ThreadLocal.withInitial(() -> new long[1]);
     private volatile boolean exited;
@@ -85,6 +87,7 @@ final class KernelSession implements FuseSession {
         this.attrNanos = Wire.nanos(opts.attrSeconds(treeReadOnly));
         this.negativeNanos = treeReadOnly ? entryNanos : 0;
         this.readahead = opts.readaheadBytes();
+        this.readers = new Readers(!treeReadOnly);
     }
 
     /** Mounts; requests are served once threads call {@link #serve()}. */
@@ -97,6 +100,7 @@ final class KernelSession implements FuseSession {
     @Override
     public void exit() {
         exited = true;
+        readers.close();
     }
 
     /** Unmounts if still mounted, closes the device and tells the tree; after every worker returned. */
@@ -128,13 +132,28 @@ final class KernelSession implements FuseSession {
         long outAddr = DevFuse.address(out);
         ByteBuffer notice = ByteBuffer.allocateDirect(Wire.OUT_HEADER + 24).order(ByteOrder.LITTLE_ENDIAN);
         long noticeAddr = DevFuse.address(notice);
+        try {
+            serve(in, out, inAddr, outAddr, notice, noticeAddr);
+        } finally {
+            readers.close();
+        }
+    }
+
+    private void serve(ByteBuffer in, ByteBuffer out, long inAddr, long outAddr, ByteBuffer notice, long noticeAddr) {
         while (!exited) {
+            if (!readers.enter()) {
+                continue;
+            }
             int n = DevFuse.read(fd, inAddr, IN_BUFFER);
+            readers.left();
             if (n == -Errno.EINTR || n == -Errno.EAGAIN || n == -Errno.ENOENT) {
                 continue; // interrupted, or a request the kernel withdrew before we read it
             }
             if (n < Wire.IN_HEADER) {
                 break; // ENODEV: unmounted; anything else: the connection is unusable
+            }
+            if (mayTakeLong(in)) {
+                readers.mayTakeLong();
             }
             int len = handle(in, n, out);
             long[] stale = staleAttributes.get();
@@ -153,6 +172,20 @@ final class KernelSession implements FuseSession {
                 }
             }
         }
+    }
+
+    /**
+     * Requests that can keep a worker busy for long on a writable tree: reads (image data may
+     * have to be decompressed), listings, and whatever may copy a file up (opens for writing,
+     * truncates, renames, links) or wait for the disk (fsync).
+     */
+    private static boolean mayTakeLong(ByteBuffer in) {
+        return switch (in.getInt(4)) {
+            case Wire.READ, Wire.READDIR, Wire.READDIRPLUS, Wire.FSYNC, Wire.RENAME, Wire.RENAME2, Wire.LINK -> true;
+            case Wire.OPEN -> (in.getInt(Wire.IN_HEADER) & (O_ACCMODE | O_TRUNC)) != 0;
+            case Wire.SETATTR -> (in.getInt(Wire.IN_HEADER) & Wire.FATTR_SIZE) != 0;
+            default -> false;
+        };
     }
 
     /**

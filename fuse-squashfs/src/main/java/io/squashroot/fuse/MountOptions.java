@@ -157,23 +157,17 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
     }
 
     /**
-     * How many workers serve the mount: the option, or by default one per CPU (2..16) for a
-     * read-only tree and one per CPU but one (1..16) for a writable one.
-     *
-     * <p>Why: each request wakes a worker, and workers beyond the cores only add context
-     * switches (on 2 cores, 4 workers cost a fifth more CPU than 2 for the same reads); slow
-     * storage is read ahead in chunks on threads of its own (ChunkedImageSource). A writable
-     * container's requests come mostly from one process at a time (tar, pip, apt), which needs
-     * a CPU of its own: on 2 vCPUs one worker untarred 10,000 files 1.2-1.5x faster than two
-     * when the other vCPU was busy, and fuse-overlayfs is single-threaded for the same reason
-     * (docs/benchmarks.md, "The kernel session").
+     * How many workers serve the mount: the option, or one per CPU (2..16). Each request wakes
+     * a worker, and workers beyond the cores only add context switches (on 2 cores, 4 workers
+     * cost a fifth more CPU than 2 for the same reads); slow storage is read ahead in chunks
+     * on threads of its own (ChunkedImageSource). On a writable tree only one of them waits
+     * for requests while they are quick ({@code Readers}).
      */
     int workers(boolean treeReadOnly) {
         if (threads > 0) {
             return threads;
         }
-        int cpus = java.lang.Runtime.getRuntime().availableProcessors();
-        return treeReadOnly ? Math.max(2, Math.min(16, cpus)) : Math.max(1, Math.min(16, cpus - 1));
+        return Math.max(2, Math.min(16, java.lang.Runtime.getRuntime().availableProcessors()));
     }
 
     /** Seconds the kernel may keep a name: the option, or 86400 for read-only trees and 1 for writable ones. */

@@ -27,11 +27,11 @@ class MountOptionsTest {
     }
 
     @Test
-    void workers_defaultPerCpu_leavingOneCpuToAWritableTreesClient() {
+    void workers_defaultOnePerCpu_andOptionsParsed() {
         int cpus = Runtime.getRuntime().availableProcessors();
         MountOptions auto = MountOptions.builder().build();
         assertEquals(Math.max(2, Math.min(16, cpus)), auto.workers(true));
-        assertEquals(Math.max(1, Math.min(16, cpus - 1)), auto.workers(false));
+        assertEquals(Math.max(2, Math.min(16, cpus)), auto.workers(false));
         assertEquals(4, BASE.workers(false), "an explicit threads= wins");
         MountOptions parsed = MountOptions.parse("writeback_cache,backend=libfuse", auto);
         assertTrue(parsed.writebackCache());
