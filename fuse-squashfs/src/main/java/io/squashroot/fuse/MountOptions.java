@@ -185,6 +185,11 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
      * caching and inode numbers are the session's own business.
      */
     List<String> kernelMountArgs() {
+        return List.of("-o", String.join(",", mountOptions(KERNEL_MAX_READ)));
+    }
+
+    /** What mount(2) gets with either session: always nosuid and nodev. */
+    private List<String> mountOptions(int maxRead) {
         List<String> o = new ArrayList<>();
         if (readOnly) {
             o.add("ro");
@@ -193,28 +198,20 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         o.add("nodev");
         o.add("fsname=" + fsname);
         o.add("subtype=" + subtype);
-        o.add("max_read=" + KERNEL_MAX_READ);
+        o.add("max_read=" + maxRead);
         if (allowOther) {
             o.add("allow_other");
             o.add("default_permissions");
         }
-        return List.of("-o", String.join(",", o));
+        return o;
     }
 
     /** The libfuse2 arguments for a tree ({@code -o a,b,c}). */
     List<String> fuseArgs(boolean treeReadOnly) {
         double entry = entrySeconds(treeReadOnly);
         double attr = attrSeconds(treeReadOnly);
-        List<String> o = new ArrayList<>();
-        if (readOnly) {
-            o.add("ro");
-        }
-        o.add("nosuid");
-        o.add("nodev");
+        List<String> o = mountOptions(MAX_READ);
         o.add("use_ino");
-        o.add("fsname=" + fsname);
-        o.add("subtype=" + subtype);
-        o.add("max_read=" + MAX_READ);
         o.add("max_readahead=" + readaheadBytes);
         o.add(String.format(Locale.ROOT, "entry_timeout=%s", entry));
         o.add(String.format(Locale.ROOT, "attr_timeout=%s", attr));
@@ -224,10 +221,6 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         }
         if (!treeReadOnly) {
             o.add("big_writes");
-        }
-        if (allowOther) {
-            o.add("allow_other");
-            o.add("default_permissions");
         }
         return List.of("-o", String.join(",", o));
     }

@@ -106,12 +106,8 @@ final class NodeTable {
             byId.put(n.id, n);
             addLink(n, p, name);
         }
-        if (linked && n.ino != ino) {
-            if (n.ino >= 0) {
-                byIno.remove(n.ino, n);
-            }
-            n.ino = ino;
-            byIno.put(ino, n);
+        if (linked) {
+            indexByIno(n, ino);
         }
         n.lookups++;
         return n.id;
@@ -126,15 +122,18 @@ final class NodeTable {
             return lookedUp(parent, name, ino, true); // a name the kernel thought free: trust the table
         }
         addLink(n, p, name);
-        if (n.ino != ino) {
-            if (n.ino >= 0) {
-                byIno.remove(n.ino, n);
-            }
-            n.ino = ino;
-        }
-        byIno.put(ino, n);
+        indexByIno(n, ino);
         n.lookups++;
         return n.id;
+    }
+
+    /** Makes {@code n} the node other names with inode number {@code ino} share. */
+    private void indexByIno(Node n, long ino) {
+        if (n.ino >= 0 && n.ino != ino) {
+            byIno.remove(n.ino, n);
+        }
+        n.ino = ino;
+        byIno.put(ino, n);
     }
 
     /** FORGET: the kernel drops {@code count} lookups of {@code id}. */
