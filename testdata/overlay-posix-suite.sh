@@ -162,10 +162,10 @@ print(open("app2.txt").read())')"
     echo replaced > r1; mv r1 a.txt
     check rename_overExistingFile "replaced" "$(cat a.txt)"
     # renameat2 flags: NOREPLACE onto an existing name is EEXIST from the VFS before any file
-    # system is asked. Our kernel session speaks FUSE_RENAME2, so NOREPLACE onto a free name
-    # works; the overlay refuses RENAME_EXCHANGE with EINVAL (callers such as mv fall back).
-    # libfuse 2 (SQUASHROOT_FUSE_BACKEND=libfuse) does not know FUSE_RENAME2: the kernel
-    # answers EINVAL for both flags there. Kernel overlayfs does both.
+    # system is asked. Our kernel session speaks FUSE_RENAME2, so the overlay does both
+    # RENAME_EXCHANGE and NOREPLACE, as kernel overlayfs does. libfuse 2
+    # (SQUASHROOT_FUSE_BACKEND=libfuse) does not know FUSE_RENAME2: the kernel answers EINVAL
+    # for both flags there (callers such as mv fall back).
     printf one > xch1; printf two > xch2
     r2=$($PY -c '
 import ctypes, errno, os
@@ -174,12 +174,27 @@ def r2(a, b, flags):
     return "ok" if libc.renameat2(-100, a.encode(), -100, b.encode(), flags) == 0 else errno.errorcode[ctypes.get_errno()]
 print(r2("xch1", "xch2", 2), open("xch1").read(), open("xch2").read(), r2("xch1", "xch2", 1),
       r2("xch1", "xch3", 1), os.path.exists("xch3"))')
-    if [ "$kind" = kernel ]; then
-        check renameat2_exchangeAndNoreplace "ok two one EEXIST ok True" "$r2"
-    elif [ "${SQUASHROOT_FUSE_BACKEND:-kernel}" = libfuse ]; then
+    if [ "${SQUASHROOT_FUSE_BACKEND:-kernel}" = libfuse ] && [ "$kind" != kernel ]; then
         check renameat2_flagsRefusedWithEinval "EINVAL one two EEXIST EINVAL False" "$r2"
     else
-        check renameat2_noreplaceWorksExchangeRefused "EINVAL one two EEXIST ok True" "$r2"
+        check renameat2_exchangeAndNoreplace "ok two one EEXIST ok True" "$r2"
+        # a lower symlink swapped with a new upper file: both sides copied up
+        printf xf > xf
+        check renameat2_exchangeLowerSymlink "ok a.txt xf" "$($PY -c '
+import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.renameat2(-100, b"sym", -100, b"xf", 2)
+print("ok" if r == 0 else errno.errorcode[ctypes.get_errno()], os.readlink("xf"), open("sym").read())')"
+        if [ "$kind" != kernel ]; then
+            # a directory with lower parts swapped with a new upper one: neither shows the
+            # other's lower entries afterwards (kernel overlayfs answers EXDEV without redirect_dir)
+            mkdir xd && printf in > xd/inner
+            check renameat2_exchangeLowerDirectory "ok inner new" "$($PY -c '
+import ctypes, errno, os
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.renameat2(-100, b"opq", -100, b"xd", 2)
+print("ok" if r == 0 else errno.errorcode[ctypes.get_errno()], " ".join(sorted(os.listdir("opq"))), " ".join(sorted(os.listdir("xd"))))')"
+        fi
     fi
 
     check fsync_succeeds "ok" "$($PY -c '
@@ -213,5 +228,11 @@ fi
 check persist_opaqueNewDirectory "" "$(ls -A full)"
 check persist_hardlink "2" "$(stat -c %h hardlink)"
 check persist_symlink "target-of-link" "$(readlink newsym)"
+if [ "${SQUASHROOT_FUSE_BACKEND:-kernel}" != libfuse ] || [ "$kind" = kernel ]; then
+    check persist_exchangedSymlink "a.txt xf" "$(readlink xf) $(cat sym)"
+fi
+if [ "$kind" != kernel ] && [ "${SQUASHROOT_FUSE_BACKEND:-kernel}" != libfuse ]; then
+    check persist_exchangedDirectories "inner new" "$(ls opq) $(ls xd)"
+fi
 check persist_chmod "600" "$(stat -c %a big.bin)"
 echo "done $phase"

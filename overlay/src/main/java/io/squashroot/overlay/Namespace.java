@@ -258,7 +258,8 @@ final class Namespace {
     void rename(String from, String to, int flags) throws FsException {
         upper.forgetXattrNames();
         if ((flags & Libc.RENAME_EXCHANGE) != 0) {
-            throw new FsException(Errno.EINVAL, "RENAME_EXCHANGE is not supported by the overlay");
+            exchange(from, to, flags);
+            return;
         }
         Node src = resolver.resolve(from);
         if (from.equals(to)) {
@@ -314,6 +315,46 @@ final class Namespace {
         }
         resolver.invalidateTree(from);
         resolver.invalidateTree(to);
+    }
+
+    /**
+     * renameat2(RENAME_EXCHANGE): both names must exist; each side is copied up whole (a
+     * directory with lower parts as for a rename, opaque), a directory that lands where the
+     * lower layers have an entry is made opaque so they cannot show through it, and the host
+     * swaps the two upper entries in one step. Both names still exist afterwards, so no
+     * whiteout is needed.
+     */
+    private void exchange(String from, String to, int flags) throws FsException {
+        if ((flags & Libc.RENAME_NOREPLACE) != 0) {
+            throw new FsException(Errno.EINVAL);
+        }
+        Node a = resolver.resolve(from);
+        Node b = resolver.resolve(to);
+        if (from.equals(to)) {
+            return;
+        }
+        if (to.startsWith(from + "/") || from.startsWith(to + "/")) {
+            throw new FsException(Errno.EINVAL);
+        }
+        String aHp = copyUpWhole(a, from);
+        String bHp = copyUpWhole(b, to);
+        if (a.isDirectory() && resolver.lowerVisible(to) && !upper.isOpaque(aHp)) {
+            upper.setOpaque(aHp);
+        }
+        if (b.isDirectory() && resolver.lowerVisible(from) && !upper.isOpaque(bHp)) {
+            upper.setOpaque(bHp);
+        }
+        upper.rename(aHp, bHp, Libc.RENAME_EXCHANGE);
+        resolver.invalidateTree(from);
+        resolver.invalidateTree(to);
+    }
+
+    private String copyUpWhole(Node n, String path) throws FsException {
+        if (n.isDirectory() && n.hasLowerDirs()) {
+            copyUp.tree(path);
+            return upper.path(path);
+        }
+        return copyUp.entry(n, true);
     }
 
     private static void clearMarkers(String hostDir) throws FsException {
