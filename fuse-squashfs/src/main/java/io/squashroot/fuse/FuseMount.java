@@ -78,7 +78,7 @@ public final class FuseMount implements AutoCloseable {
             backend = session;
         }
         FuseMount m = new FuseMount(mp, backend);
-        for (int i = 0, n = opts.workers(tree.isReadOnly()); i < n; i++) {
+        for (int i = 0, n = opts.workers(); i < n; i++) {
             Thread t = new Thread(m::serve, "fuse-" + mp.getFileName() + "-" + i);
             t.setDaemon(true);
             m.workers.add(t);

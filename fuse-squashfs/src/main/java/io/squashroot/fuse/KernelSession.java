@@ -1,22 +1,16 @@
 package io.squashroot.fuse;
 
-import io.squashroot.tree.Caller;
 import io.squashroot.tree.Errno;
 import io.squashroot.tree.FileAttr;
 import io.squashroot.tree.FsException;
-import io.squashroot.tree.FsStat;
 import io.squashroot.tree.FsTree;
 import io.squashroot.tree.NameBytes;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -28,9 +22,9 @@ import java.util.logging.Logger;
  * protocol 7.38 instead of libfuse2's 7.19: larger requests (max_pages), parallel directory
  * operations, and (when asked) the kernel's writeback cache.
  *
- * <p>Node ids and paths are kept by {@link NodeTable}; directory listings are taken whole at
- * the first READDIR of a handle (or a rewind) and served from that snapshot, so offsets stay
- * valid while the directory changes, as libfuse does.
+ * <p>Node ids and paths are kept by {@link NodeTable}, open directories by {@link DirListings},
+ * which workers wait for requests by {@link Readers}; {@link KernelWrites} handles the requests
+ * that create, remove or move names.
  *
  * <p>No exception leaves a worker: {@link FsException} becomes its errno, anything else EIO,
  * logged the first time only.
@@ -61,19 +55,16 @@ final class KernelSession implements FuseSession {
     private final long negativeNanos;
     private final int readahead;
     private final NodeTable nodes = new NodeTable();
-    private final Map<Long, List<DirEntry>> dirs = new ConcurrentHashMap<>();
-    private final AtomicLong nextDirHandle = new AtomicLong(1);
+    private final DirListings dirs;
     private final AtomicBoolean errorLogged = new AtomicBoolean();
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private final Readers readers;
+    private final SetIdClearing setIds;
     /** A node whose attributes the worker must tell the kernel to drop after its reply, or 0. */
     private final ThreadLocal<long[]> staleAttributes = ThreadLocal.withInitial(() -> new long[1]);
     private volatile boolean exited;
     private DevFuse.Channel channel;
     private int fd = -1;
-
-    private record DirEntry(byte[] name, FileAttr attr) {
-    }
 
     KernelSession(FsTree tree, MountOptions opts) throws FuseUnavailableException {
         DevFuse.load();
@@ -88,6 +79,8 @@ final class KernelSession implements FuseSession {
         this.negativeNanos = treeReadOnly ? entryNanos : 0;
         this.readahead = opts.readaheadBytes();
         this.readers = new Readers(!treeReadOnly);
+        this.dirs = new DirListings(this);
+        this.setIds = new SetIdClearing(tree, gid);
     }
 
     /** Mounts; requests are served once threads call {@link #serve()}. */
@@ -218,7 +211,7 @@ final class KernelSession implements FuseSession {
             int payload;
             switch (opcode) {
                 case Wire.INIT -> payload = init(in, out);
-                case Wire.LOOKUP -> payload = lookup(nodeid, name(in, Wire.IN_HEADER, n), out);
+                case Wire.LOOKUP -> payload = lookup(nodeid, Wire.name(in, Wire.IN_HEADER, n), out);
                 case Wire.FORGET -> {
                     nodes.forget(nodeid, in.getLong(Wire.IN_HEADER));
                     return 0;
@@ -263,7 +256,7 @@ final class KernelSession implements FuseSession {
                         throw new FsException(Errno.EINVAL);
                     }
                     if ((in.getInt(Wire.IN_HEADER + 20) & Wire.WRITE_KILL_SUIDGID) != 0 && where != null
-                            && killPrivileges(where, caller(in))) {
+                            && setIds.clear(where, Wire.caller(in))) {
                         staleAttributes.get()[0] = nodeid;
                     }
                     int written = tree.write(where, in.getLong(Wire.IN_HEADER), in.slice(data, size),
@@ -288,11 +281,11 @@ final class KernelSession implements FuseSession {
                 }
                 case Wire.STATFS -> {
                     where = nodes.path(nodeid);
-                    payload = statfs(tree.statfs(where), out);
+                    payload = Wire.putStatfs(out, tree.statfs(where));
                 }
                 case Wire.ACCESS -> {
                     where = nodes.path(nodeid);
-                    tree.access(where, in.getInt(Wire.IN_HEADER), caller(in));
+                    tree.access(where, in.getInt(Wire.IN_HEADER), Wire.caller(in));
                     payload = 0;
                 }
                 case Wire.GETXATTR, Wire.LISTXATTR -> {
@@ -304,38 +297,36 @@ final class KernelSession implements FuseSession {
                     int size = in.getInt(Wire.IN_HEADER);
                     int flags = in.getInt(Wire.IN_HEADER + 4);
                     int namePos = Wire.IN_HEADER + 8;
-                    int end = terminator(in, namePos, n);
+                    int end = Wire.terminator(in, namePos, n);
                     if (size < 0 || end + 1 + size > n) {
                         throw new FsException(Errno.EINVAL);
                     }
                     byte[] value = new byte[size];
                     in.get(end + 1, value);
-                    String xattr = string(in, namePos, end);
+                    String xattr = Wire.string(in, namePos, end);
                     tree.setxattr(where, xattr, value, flags);
                     aclChanged(xattr, nodeid);
                     payload = 0;
                 }
                 case Wire.REMOVEXATTR -> {
                     where = nodes.path(nodeid);
-                    String xattr = name(in, Wire.IN_HEADER, n);
+                    String xattr = Wire.name(in, Wire.IN_HEADER, n);
                     tree.removexattr(where, xattr);
                     aclChanged(xattr, nodeid);
                     payload = 0;
                 }
                 case Wire.OPENDIR -> {
                     nodes.path(nodeid);
-                    long fh = nextDirHandle.getAndIncrement();
-                    dirs.put(fh, List.of());
-                    out.putLong(Wire.OUT_HEADER, fh);
+                    out.putLong(Wire.OUT_HEADER, dirs.open());
                     out.putLong(Wire.OUT_HEADER + 8, 0);
                     payload = Wire.OPEN_OUT;
                 }
                 case Wire.READDIR, Wire.READDIRPLUS -> {
                     where = nodes.path(nodeid);
-                    payload = readdir(opcode == Wire.READDIRPLUS, nodeid, where, in, out);
+                    payload = dirs.reply(opcode == Wire.READDIRPLUS, nodeid, where, in, out);
                 }
                 case Wire.RELEASEDIR -> {
-                    dirs.remove(in.getLong(Wire.IN_HEADER));
+                    dirs.release(in.getLong(Wire.IN_HEADER));
                     payload = 0;
                 }
                 case Wire.DESTROY -> {
@@ -354,7 +345,7 @@ final class KernelSession implements FuseSession {
             out.putLong(8, unique);
             return Wire.OUT_HEADER + payload;
         } catch (Throwable t) {
-            int errno = fail(t, opName(opcode), where);
+            int errno = fail(t, "FUSE opcode " + opcode, where);
             out.putInt(0, Wire.OUT_HEADER);
             out.putInt(4, -errno);
             out.putLong(8, unique);
@@ -397,7 +388,7 @@ final class KernelSession implements FuseSession {
                 want |= Wire.WRITEBACK_CACHE;
             }
             // We clear set-id bits and capabilities on write, truncate and chown ourselves
-            // (killPrivileges), so the kernel needs no GETATTR before each chown and no
+            // (SetIdClearing), so the kernel needs no GETATTR before each chown and no
             // security.capability GETXATTR before each write-through.
             want |= Wire.HANDLE_KILLPRIV_V2;
         } else {
@@ -413,8 +404,7 @@ final class KernelSession implements FuseSession {
         out.putInt(Wire.OUT_HEADER + 4, Math.min(minor, Wire.KERNEL_MINOR));
         out.putInt(Wire.OUT_HEADER + 8, Math.min(kernelReadahead, readahead));
         out.putInt(Wire.OUT_HEADER + 12, want & kernelFlags);
-        out.putShort(Wire.OUT_HEADER + 16, (short) 0); // max_background: the kernel's default
-        out.putShort(Wire.OUT_HEADER + 18, (short) 0);
+        // max_background and congestion_threshold stay 0: the kernel's defaults
         out.putInt(Wire.OUT_HEADER + 20, MAX_WRITE);
         out.putInt(Wire.OUT_HEADER + 24, 1); // time_gran: nanoseconds
         out.putShort(Wire.OUT_HEADER + 28, (short) (MAX_WRITE / 4096));
@@ -448,8 +438,13 @@ final class KernelSession implements FuseSession {
 
     /** fuse_entry_out for node {@code id}, whose lookup the caller has counted. */
     int entryOf(long id, FileAttr a, ByteBuffer out) {
-        Wire.putEntry(out, Wire.OUT_HEADER, id, a, entryNanos, attrNanos, uid, gid);
+        putEntry(out, Wire.OUT_HEADER, id, a);
         return Wire.ENTRY_OUT;
+    }
+
+    /** fuse_entry_out at {@code pos} with this mount's timeouts and owner. */
+    void putEntry(ByteBuffer out, int pos, long id, FileAttr a) {
+        Wire.putEntry(out, pos, id, a, entryNanos, attrNanos, uid, gid);
     }
 
     int attrOut(FileAttr a, ByteBuffer out) {
@@ -475,7 +470,7 @@ final class KernelSession implements FuseSession {
             tree.truncate(path, in.getLong(b + 16), fh);
         }
         if ((valid & Wire.FATTR_KILL_SUIDGID) != 0) {
-            killPrivileges(path, caller(in));
+            setIds.clear(path, Wire.caller(in));
         }
         if ((valid & (Wire.FATTR_ATIME | Wire.FATTR_MTIME)) != 0) {
             long atime = time(valid, Wire.FATTR_ATIME, Wire.FATTR_ATIME_NOW, in.getLong(b + 32), in.getInt(b + 56));
@@ -485,42 +480,6 @@ final class KernelSession implements FuseSession {
         return attrOut(tree.getattr(path), out);
     }
 
-    /**
-     * What the VFS does when a caller writes, truncates or chowns a file, left to us by
-     * HANDLE_KILLPRIV_V2 (the kernel flags the requests that need it: writes and truncates by
-     * callers without CAP_FSETID, every chown): set-user-id goes, and so does a file
-     * capability; set-group-id goes when the group may execute, or else when the caller is
-     * neither root nor of the file's group (the kernel's in_group_or_capable, judged here by
-     * the caller's primary group: the request carries no supplementary ones).
-     */
-    boolean killPrivileges(String path, Caller caller) throws FsException {
-        FileAttr a = tree.getattr(path);
-        if (!a.isRegular()) {
-            return false;
-        }
-        int mode = a.mode() & 07777;
-        int kept = mode & ~04000;
-        boolean groupExec = (mode & 010) != 0;
-        long fileGid = gid >= 0 ? gid : a.gid();
-        if (groupExec || (caller.uid() != 0 && caller.gid() != fileGid)) {
-            kept &= ~02000;
-        }
-        boolean changed = kept != mode;
-        if (changed) {
-            tree.chmod(path, kept);
-        }
-        try {
-            tree.getxattr(path, CAPABILITY);
-            tree.removexattr(path, CAPABILITY);
-        } catch (FsException e) {
-            if (e.errno() != Errno.ENODATA && e.errno() != Errno.ENOTSUP && e.errno() != Errno.ENOSYS) {
-                throw e;
-            }
-        }
-        return changed;
-    }
-
-    private static final String CAPABILITY = "security.capability";
     static final String HIDDEN_PREFIX = ".fuse_hidden";
 
     private static long time(int valid, int set, int now, long sec, int nsec) {
@@ -535,9 +494,9 @@ final class KernelSession implements FuseSession {
 
     private int open(long nodeid, String path, ByteBuffer in, ByteBuffer out) throws FsException {
         int flags = in.getInt(Wire.IN_HEADER);
-        long fh = tree.open(path, openFlags(flags), caller(in));
+        long fh = tree.open(path, openFlags(flags), Wire.caller(in));
         nodes.opened(nodeid);
-        if ((in.getInt(Wire.IN_HEADER + 4) & Wire.OPEN_KILL_SUIDGID) != 0 && killPrivileges(path, caller(in))) {
+        if ((in.getInt(Wire.IN_HEADER + 4) & Wire.OPEN_KILL_SUIDGID) != 0 && setIds.clear(path, Wire.caller(in))) {
             staleAttributes.get()[0] = nodeid;
         }
         return openOut(fh, out, Wire.OUT_HEADER);
@@ -579,15 +538,11 @@ final class KernelSession implements FuseSession {
         ByteBuffer dst = out.slice(Wire.OUT_HEADER, size);
         int total = 0;
         while (dst.hasRemaining()) {
-            int before = dst.position();
             int got = tree.read(path, fh, dst, offset + total);
             if (got <= 0) {
                 break;
             }
             total += got;
-            if (dst.position() == before) {
-                dst.position(before + got); // a tree that counted without advancing
-            }
         }
         return total;
     }
@@ -607,27 +562,11 @@ final class KernelSession implements FuseSession {
         }
     }
 
-    private int statfs(FsStat s, ByteBuffer out) {
-        int p = Wire.OUT_HEADER;
-        out.putLong(p, s.blocks());
-        out.putLong(p + 8, s.blocksFree());
-        out.putLong(p + 16, s.blocksAvail());
-        out.putLong(p + 24, s.files());
-        out.putLong(p + 32, s.filesFree());
-        out.putInt(p + 40, (int) s.blockSize());
-        out.putInt(p + 44, (int) s.nameMax());
-        out.putInt(p + 48, (int) s.blockSize());
-        for (int i = 52; i < 80; i += 4) {
-            out.putInt(p + i, 0);
-        }
-        return 80;
-    }
-
     private int xattrValue(int opcode, String path, ByteBuffer in, int n, ByteBuffer out) throws FsException {
         int size = in.getInt(Wire.IN_HEADER);
         byte[] value;
         if (opcode == Wire.GETXATTR) {
-            value = tree.getxattr(path, name(in, Wire.IN_HEADER + 8, n));
+            value = tree.getxattr(path, Wire.name(in, Wire.IN_HEADER + 8, n));
         } else {
             java.io.ByteArrayOutputStream list = new java.io.ByteArrayOutputStream();
             for (String x : tree.listxattr(path)) {
@@ -648,64 +587,11 @@ final class KernelSession implements FuseSession {
         return value.length;
     }
 
-    private int readdir(boolean plus, long nodeid, String path, ByteBuffer in, ByteBuffer out) throws FsException {
-        long fh = in.getLong(Wire.IN_HEADER);
-        long offset = in.getLong(Wire.IN_HEADER + 8);
-        int size = Math.min(in.getInt(Wire.IN_HEADER + 16), out.capacity() - Wire.OUT_HEADER);
-        List<DirEntry> entries = dirs.get(fh);
-        if (entries == null) {
-            throw new FsException(Errno.EBADF);
-        }
-        if (offset == 0 || entries.isEmpty()) {
-            List<DirEntry> list = new ArrayList<>();
-            tree.readdir(path, (name, attr) -> {
-                byte[] b = NameBytes.encode(name);
-                // longer than any name a kernel accepts: skip rather than truncate; an unlinked
-                // open file's hidden name is ours, not the directory's
-                if (b.length <= 255 && !(name.startsWith(HIDDEN_PREFIX) && nodes.isHidden(nodeid, name))) {
-                    list.add(new DirEntry(b, attr));
-                }
-                return true;
-            });
-            entries = List.copyOf(list);
-            dirs.put(fh, entries);
-        }
-        int pos = Wire.OUT_HEADER;
-        int end = Wire.OUT_HEADER + size;
-        for (long i = Math.max(0, offset); i < entries.size(); i++) {
-            DirEntry e = entries.get((int) i);
-            FileAttr a = e.attr();
-            long ino = a != null ? a.ino() : Wire.UNKNOWN_INO;
-            int type = a != null ? (a.mode() & FileAttr.S_IFMT) >>> 12 : 0;
-            if (plus) {
-                int need = Wire.ENTRY_OUT + Wire.direntSize(e.name().length);
-                if (pos + need > end) {
-                    break;
-                }
-                boolean dot = e.name().length <= 2 && (isDot(e.name()));
-                if (a != null && !dot) {
-                    long id = lookedUp(nodeid, NameBytes.decode(e.name()), a);
-                    Wire.putEntry(out, pos, id, a, entryNanos, attrNanos, uid, gid);
-                } else {
-                    Wire.putEntry(out, pos, 0, null, 0, 0, uid, gid);
-                }
-                pos += Wire.ENTRY_OUT;
-                pos += Wire.putDirent(out, pos, ino, i + 1, type, e.name());
-            } else {
-                if (pos + Wire.direntSize(e.name().length) > end) {
-                    break;
-                }
-                pos += Wire.putDirent(out, pos, ino, i + 1, type, e.name());
-            }
-        }
-        return pos - Wire.OUT_HEADER;
-    }
+    // ---- shared with KernelWrites and DirListings ---------------------------------------------
 
-    private static boolean isDot(byte[] name) {
-        return (name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.');
+    SetIdClearing setIds() {
+        return setIds;
     }
-
-    // ---- shared with KernelWrites -----------------------------------------------------------
 
     FsTree tree() {
         return tree;
@@ -713,30 +599,6 @@ final class KernelSession implements FuseSession {
 
     NodeTable nodes() {
         return nodes;
-    }
-
-    static Caller caller(ByteBuffer in) {
-        return new Caller(in.getInt(24) & 0xffffffffL, in.getInt(28) & 0xffffffffL, in.getInt(32) & 0xffffffffL);
-    }
-
-    /** The NUL-terminated name at {@code pos}. */
-    static String name(ByteBuffer in, int pos, int n) throws FsException {
-        return string(in, pos, terminator(in, pos, n));
-    }
-
-    static int terminator(ByteBuffer in, int pos, int n) throws FsException {
-        for (int i = pos; i < n; i++) {
-            if (in.get(i) == 0) {
-                return i;
-            }
-        }
-        throw new FsException(Errno.EINVAL);
-    }
-
-    static String string(ByteBuffer in, int from, int to) {
-        byte[] b = new byte[to - from];
-        in.get(from, b);
-        return NameBytes.decode(b);
     }
 
     private int fail(Throwable t, String op, String path) {
@@ -748,9 +610,5 @@ final class KernelSession implements FuseSession {
                     + " unexpected errors are not logged)", t);
         }
         return Errno.EIO;
-    }
-
-    private static String opName(int opcode) {
-        return "FUSE opcode " + opcode;
     }
 }

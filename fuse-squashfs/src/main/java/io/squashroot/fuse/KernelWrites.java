@@ -27,9 +27,9 @@ final class KernelWrites {
         int b = Wire.IN_HEADER;
         switch (opcode) {
             case Wire.CREATE -> {
-                String name = KernelSession.name(in, b + 16, n);
+                String name = Wire.name(in, b + 16, n);
                 String path = nodes.path(parent, name);
-                long fh = tree.create(path, in.getInt(b + 4), s.openFlags(in.getInt(b)), KernelSession.caller(in));
+                long fh = tree.create(path, in.getInt(b + 4), s.openFlags(in.getInt(b)), Wire.caller(in));
                 FileAttr a;
                 try {
                     a = tree.getattr(path);
@@ -39,36 +39,36 @@ final class KernelWrites {
                 }
                 long id = s.lookedUp(parent, name, a);
                 nodes.opened(id);
-                if ((in.getInt(b + 12) & Wire.OPEN_KILL_SUIDGID) != 0 && s.killPrivileges(path, KernelSession.caller(in))) {
+                if ((in.getInt(b + 12) & Wire.OPEN_KILL_SUIDGID) != 0 && s.setIds().clear(path, Wire.caller(in))) {
                     a = tree.getattr(path); // the entry carries the attributes: no notification needed
                 }
                 int len = s.entryOf(id, a, out);
                 return len + s.openOut(fh, out, Wire.OUT_HEADER + len);
             }
             case Wire.MKNOD -> {
-                String name = KernelSession.name(in, b + 16, n);
+                String name = Wire.name(in, b + 16, n);
                 String path = nodes.path(parent, name);
-                tree.mknod(path, in.getInt(b), in.getInt(b + 4) & 0xffffffffL, KernelSession.caller(in));
+                tree.mknod(path, in.getInt(b), in.getInt(b + 4) & 0xffffffffL, Wire.caller(in));
                 return s.entry(parent, name, tree.getattr(path), out);
             }
             case Wire.MKDIR -> {
-                String name = KernelSession.name(in, b + 8, n);
+                String name = Wire.name(in, b + 8, n);
                 String path = nodes.path(parent, name);
-                tree.mkdir(path, in.getInt(b), KernelSession.caller(in));
+                tree.mkdir(path, in.getInt(b), Wire.caller(in));
                 return s.entry(parent, name, tree.getattr(path), out);
             }
             case Wire.SYMLINK -> {
-                int end = KernelSession.terminator(in, b, n);
-                String name = KernelSession.string(in, b, end);
-                int targetEnd = KernelSession.terminator(in, end + 1, n);
+                int end = Wire.terminator(in, b, n);
+                String name = Wire.string(in, b, end);
+                int targetEnd = Wire.terminator(in, end + 1, n);
                 byte[] target = new byte[targetEnd - end - 1];
                 in.get(end + 1, target);
                 String path = nodes.path(parent, name);
-                tree.symlink(io.squashroot.tree.NameBytes.decode(target), path, KernelSession.caller(in));
+                tree.symlink(io.squashroot.tree.NameBytes.decode(target), path, Wire.caller(in));
                 return s.entry(parent, name, tree.getattr(path), out);
             }
             case Wire.LINK -> {
-                String name = KernelSession.name(in, b + 8, n);
+                String name = Wire.name(in, b + 8, n);
                 String path = nodes.path(parent, name);
                 long source = in.getLong(b);
                 tree.link(nodes.path(source), path);
@@ -77,7 +77,7 @@ final class KernelWrites {
                 return s.entryOf(nodes.linked(source, parent, name, a.ino()), a, out);
             }
             case Wire.UNLINK -> {
-                String name = KernelSession.name(in, b, n);
+                String name = Wire.name(in, b, n);
                 String path = nodes.path(parent, name);
                 if (!nodes.mustHide(parent, name) || !hide(tree, nodes, parent, name)) {
                     tree.unlink(path);
@@ -86,7 +86,7 @@ final class KernelWrites {
                 return 0;
             }
             case Wire.RMDIR -> {
-                String name = KernelSession.name(in, b, n);
+                String name = Wire.name(in, b, n);
                 tree.rmdir(nodes.path(parent, name));
                 nodes.removed(parent, name);
                 return 0;
@@ -95,9 +95,9 @@ final class KernelWrites {
                 long newParent = in.getLong(b);
                 int flags = opcode == Wire.RENAME2 ? in.getInt(b + 8) : 0;
                 int from = opcode == Wire.RENAME2 ? b + 16 : b + 8;
-                int fromEnd = KernelSession.terminator(in, from, n);
-                String oldName = KernelSession.string(in, from, fromEnd);
-                String newName = KernelSession.name(in, fromEnd + 1, n);
+                int fromEnd = Wire.terminator(in, from, n);
+                String oldName = Wire.string(in, from, fromEnd);
+                String newName = Wire.name(in, fromEnd + 1, n);
                 String oldPath = nodes.path(parent, oldName);
                 String newPath = nodes.path(newParent, newName);
                 boolean exchange = (flags & RENAME_EXCHANGE) != 0;

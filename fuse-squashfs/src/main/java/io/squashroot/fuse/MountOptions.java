@@ -18,7 +18,7 @@ import java.util.Locale;
  * @param allowOther     let other users see the mount (needs user_allow_other in /etc/fuse.conf
  *                       unless root); turns on default_permissions so the kernel checks modes
  * @param threads        worker threads serving requests, fixed for the mount's life; 0 picks
- *                       {@link #workers}' default for the tree
+ *                       {@link #workers}' default
  * @param fsname         first field of the mount table entry (the image path, typically)
  * @param subtype        shown as fuse.SUBTYPE in the mount table
  * @param readaheadBytes the kernel's readahead window for files on this mount
@@ -163,7 +163,7 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
      * on threads of its own (ChunkedImageSource). On a writable tree only one of them waits
      * for requests while they are quick ({@code Readers}).
      */
-    int workers(boolean treeReadOnly) {
+    int workers() {
         if (threads > 0) {
             return threads;
         }
@@ -244,9 +244,7 @@ public record MountOptions(long uid, long gid, boolean readOnly, boolean kernelC
         private double entryTimeout = Double.NaN;
         private double attrTimeout = Double.NaN;
         private boolean allowOther;
-        // One worker per core: each request wakes a worker, and workers beyond the cores only add
-        // context switches (on 2 cores, 4 workers cost a fifth more CPU than 2 for the same reads).
-        private int threads;
+        private int threads; // 0: workers() picks
         private String fsname;
         private String subtype;
         private int readaheadBytes = 1 << 20;

@@ -224,7 +224,6 @@ final class NodeTable {
         if (to != null) {
             release(to);
         }
-        release(oldParent);
     }
 
     /** The only name of an open node, {@code name} in {@code parent}, now is {@code hidden}; removed at close. */

@@ -1,11 +1,17 @@
 package io.squashroot.fuse;
 
+import io.squashroot.tree.Caller;
+import io.squashroot.tree.Errno;
 import io.squashroot.tree.FileAttr;
+import io.squashroot.tree.FsException;
+import io.squashroot.tree.FsStat;
+import io.squashroot.tree.NameBytes;
 import java.nio.ByteBuffer;
 
 /**
  * The FUSE kernel protocol's numbers and record layouts (include/uapi/linux/fuse.h, protocol
- * 7.38): opcodes, INIT flags, and encoders for the records replies carry. All little-endian,
+ * 7.38): opcodes, INIT flags, encoders for the records replies carry and decoders for the
+ * names and caller requests carry. All little-endian,
  * as the kernel's own structs on the architectures we run on.
  */
 final class Wire {
@@ -137,6 +143,23 @@ final class Wire {
         }
     }
 
+    /** struct fuse_statfs_out (fuse_kstatfs) after the out header; returns its size. */
+    static int putStatfs(ByteBuffer out, FsStat s) {
+        int p = OUT_HEADER;
+        out.putLong(p, s.blocks());
+        out.putLong(p + 8, s.blocksFree());
+        out.putLong(p + 16, s.blocksAvail());
+        out.putLong(p + 24, s.files());
+        out.putLong(p + 32, s.filesFree());
+        out.putInt(p + 40, (int) s.blockSize());
+        out.putInt(p + 44, (int) s.nameMax());
+        out.putInt(p + 48, (int) s.blockSize());
+        for (int i = 52; i < 80; i += 4) {
+            out.putInt(p + i, 0);
+        }
+        return 80;
+    }
+
     /** Bytes a dirent with a name of {@code nameLen} bytes takes, padded to 8. */
     static int direntSize(int nameLen) {
         return (DIRENT_HEADER + nameLen + 7) & ~7;
@@ -154,6 +177,33 @@ final class Wire {
             b.put(i, (byte) 0);
         }
         return size;
+    }
+
+    /** The requesting process, from the in header (ids as the kernel maps them to the mount). */
+    static Caller caller(ByteBuffer in) {
+        return new Caller(in.getInt(24) & 0xffffffffL, in.getInt(28) & 0xffffffffL, in.getInt(32) & 0xffffffffL);
+    }
+
+    /** The NUL-terminated name at {@code pos}. */
+    static String name(ByteBuffer in, int pos, int n) throws FsException {
+        return string(in, pos, terminator(in, pos, n));
+    }
+
+    /** Where the NUL ending the string at {@code pos} is, within the request's {@code n} bytes; EINVAL if none. */
+    static int terminator(ByteBuffer in, int pos, int n) throws FsException {
+        for (int i = pos; i < n; i++) {
+            if (in.get(i) == 0) {
+                return i;
+            }
+        }
+        throw new FsException(Errno.EINVAL);
+    }
+
+    /** The bytes [from, to) as a name ({@link NameBytes}: every byte string has a String of its own). */
+    static String string(ByteBuffer in, int from, int to) {
+        byte[] b = new byte[to - from];
+        in.get(from, b);
+        return NameBytes.decode(b);
     }
 
     static long nanos(double seconds) {

@@ -30,9 +30,8 @@ class MountOptionsTest {
     void workers_defaultOnePerCpu_andOptionsParsed() {
         int cpus = Runtime.getRuntime().availableProcessors();
         MountOptions auto = MountOptions.builder().build();
-        assertEquals(Math.max(2, Math.min(16, cpus)), auto.workers(true));
-        assertEquals(Math.max(2, Math.min(16, cpus)), auto.workers(false));
-        assertEquals(4, BASE.workers(false), "an explicit threads= wins");
+        assertEquals(Math.max(2, Math.min(16, cpus)), auto.workers());
+        assertEquals(4, BASE.workers(), "an explicit threads= wins");
         MountOptions parsed = MountOptions.parse("writeback_cache,backend=libfuse", auto);
         assertTrue(parsed.writebackCache());
         assertEquals("libfuse", parsed.backend());
