@@ -92,7 +92,7 @@ final class DirListings {
             byte[] b = NameBytes.encode(name);
             // longer than any name a kernel accepts: skip rather than truncate; an unlinked
             // open file's hidden name is ours, not the directory's
-            if (b.length <= 255 && !(name.startsWith(KernelSession.HIDDEN_PREFIX) && nodes.isHidden(nodeid, name))) {
+            if (b.length <= 255 && !(name.startsWith(HiddenFiles.PREFIX) && nodes.isHidden(nodeid, name))) {
                 list.add(new DirEntry(b, attr));
             }
             return true;

@@ -24,7 +24,7 @@ import java.util.logging.Logger;
  *
  * <p>Node ids and paths are kept by {@link NodeTable}, open directories by {@link DirListings},
  * which workers wait for requests by {@link Readers}; {@link KernelWrites} handles the requests
- * that create, remove or move names.
+ * that create, remove or move names, {@link HiddenFiles} the open files that lose their name.
  *
  * <p>No exception leaves a worker: {@link FsException} becomes its errno, anything else EIO,
  * logged the first time only.
@@ -60,6 +60,7 @@ final class KernelSession implements FuseSession {
     private final AtomicBoolean destroyed = new AtomicBoolean();
     private final Readers readers;
     private final SetIdClearing setIds;
+    private final HiddenFiles hiddenFiles;
     /** A node whose attributes the worker must tell the kernel to drop after its reply, or 0. */
     private final ThreadLocal<long[]> staleAttributes = ThreadLocal.withInitial(() -> new long[1]);
     private volatile boolean exited;
@@ -81,6 +82,7 @@ final class KernelSession implements FuseSession {
         this.readers = new Readers(!treeReadOnly);
         this.dirs = new DirListings(this);
         this.setIds = new SetIdClearing(tree, gid);
+        this.hiddenFiles = new HiddenFiles(tree, nodes);
     }
 
     /** Mounts; requests are served once threads call {@link #serve()}. */
@@ -480,8 +482,6 @@ final class KernelSession implements FuseSession {
         return attrOut(tree.getattr(path), out);
     }
 
-    static final String HIDDEN_PREFIX = ".fuse_hidden";
-
     private static long time(int valid, int set, int now, long sec, int nsec) {
         if ((valid & set) == 0) {
             return FileAttr.UTIME_OMIT;
@@ -551,14 +551,7 @@ final class KernelSession implements FuseSession {
         try {
             tree.release(path, fh);
         } finally {
-            String hidden = nodes.closed(nodeid);
-            if (hidden != null) {
-                try {
-                    tree.unlink(hidden);
-                } catch (FsException e) {
-                    LOG.fine("squashroot: removing " + hidden + " at last close failed: errno " + e.errno());
-                }
-            }
+            hiddenFiles.remove(nodes.closed(nodeid));
         }
     }
 
@@ -591,6 +584,10 @@ final class KernelSession implements FuseSession {
 
     SetIdClearing setIds() {
         return setIds;
+    }
+
+    HiddenFiles hiddenFiles() {
+        return hiddenFiles;
     }
 
     FsTree tree() {

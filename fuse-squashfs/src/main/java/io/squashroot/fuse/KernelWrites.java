@@ -5,16 +5,18 @@ import io.squashroot.tree.FileAttr;
 import io.squashroot.tree.FsException;
 import io.squashroot.tree.FsTree;
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * The requests of {@link KernelSession} that create, remove or move names: each calls the
  * tree, then tells the {@link NodeTable} what the name now is, and answers with the new
- * node's entry where the protocol wants one.
+ * node's entry where the protocol wants one. Open files that lose their name on the way are
+ * {@link HiddenFiles}' part.
  */
 final class KernelWrites {
 
+    private static final int RENAME_NOREPLACE = 1;
     private static final int RENAME_EXCHANGE = 2;
-    private static final int HIDE_TRIES = 10;
 
     private KernelWrites() {
     }
@@ -79,7 +81,7 @@ final class KernelWrites {
             case Wire.UNLINK -> {
                 String name = Wire.name(in, b, n);
                 String path = nodes.path(parent, name);
-                if (!nodes.mustHide(parent, name) || !hide(tree, nodes, parent, name)) {
+                if (!s.hiddenFiles().unlink(parent, name)) {
                     tree.unlink(path);
                     nodes.removed(parent, name);
                 }
@@ -87,8 +89,17 @@ final class KernelWrites {
             }
             case Wire.RMDIR -> {
                 String name = Wire.name(in, b, n);
-                tree.rmdir(nodes.path(parent, name));
+                String path = nodes.path(parent, name);
+                HiddenFiles hidden = s.hiddenFiles();
+                List<HiddenFiles.Move> aside = hidden.clear(parent, name, false);
+                try {
+                    tree.rmdir(path);
+                } catch (FsException | RuntimeException e) {
+                    hidden.undo(aside);
+                    throw e;
+                }
                 nodes.removed(parent, name);
+                hidden.done(aside);
                 return 0;
             }
             case Wire.RENAME, Wire.RENAME2 -> {
@@ -101,45 +112,22 @@ final class KernelWrites {
                 String oldPath = nodes.path(parent, oldName);
                 String newPath = nodes.path(newParent, newName);
                 boolean exchange = (flags & RENAME_EXCHANGE) != 0;
-                if (!exchange && nodes.mustHide(newParent, newName)) {
-                    // the replaced file stays usable through its open handles, as on a local disk
-                    hide(tree, nodes, newParent, newName);
+                HiddenFiles hidden = s.hiddenFiles();
+                // a replaced open file stays usable through its handles, as on a local disk; a
+                // replaced directory holding only hidden files is empty to the user
+                List<HiddenFiles.Move> aside = (flags & (RENAME_EXCHANGE | RENAME_NOREPLACE)) != 0
+                        ? List.of() : hidden.clear(newParent, newName, true);
+                try {
+                    tree.rename(oldPath, newPath, flags);
+                } catch (FsException | RuntimeException e) {
+                    hidden.undo(aside);
+                    throw e;
                 }
-                tree.rename(oldPath, newPath, flags);
                 nodes.renamed(parent, oldName, newParent, newName, exchange);
+                hidden.done(aside);
                 return 0;
             }
             default -> throw new FsException(Errno.ENOSYS);
         }
-    }
-
-    /**
-     * Moves an open file's name aside (libfuse's .fuse_hidden scheme), so the open file keeps a
-     * path; removed at its last close, left out of listings meanwhile. Returns false when the
-     * rename cannot be done (a full or over-quota upper layer refuses even a rename): the caller
-     * then unlinks for real, and the open file's path-based requests (fstat) answer ENOENT.
-     */
-    private static boolean hide(FsTree tree, NodeTable nodes, long parent, String name) throws FsException {
-        String path = nodes.path(parent, name);
-        for (int i = 0; i < HIDE_TRIES; i++) {
-            String hidden = nodes.hiddenName(parent, name);
-            String hiddenPath = nodes.path(parent, hidden);
-            try {
-                tree.getattr(hiddenPath);
-                continue; // a leftover of an earlier mount holds this name
-            } catch (FsException e) {
-                if (e.errno() != Errno.ENOENT) {
-                    return false;
-                }
-            }
-            try {
-                tree.rename(path, hiddenPath, 0);
-            } catch (FsException e) {
-                return false;
-            }
-            nodes.hid(parent, name, hidden);
-            return true;
-        }
-        return false;
     }
 }

@@ -4,8 +4,10 @@ import io.squashroot.tree.Errno;
 import io.squashroot.tree.FsException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The kernel speaks node ids, our trees speak paths: this table gives every name the kernel
@@ -20,7 +22,10 @@ import java.util.Map;
  * <p>A node lives while the kernel holds lookups on it, a handle is open on it or a child
  * still refers to it. A node's only name unlinked while the file is open is renamed to a
  * hidden name first ({@link #hiddenName}), so the open file keeps a path our trees can
- * resolve; the hidden file is removed at its last release (libfuse's scheme). One lock guards
+ * resolve; the hidden file is removed at its last release (libfuse's scheme). While a request
+ * moves a hidden file ({@link HiddenFiles}: hiding it, giving its name back, moving it out of
+ * a directory being removed) the node is <em>pending</em>: a last close meanwhile leaves the
+ * removal to that request ({@link #settled}), which knows where the file is. One lock guards
  * the whole table: each call is a few map operations, far below the cost of the request.
  */
 final class NodeTable {
@@ -41,6 +46,8 @@ final class NodeTable {
         int children;
         int opens;
         boolean hidden;
+        /** A request is moving this hidden file: it, not the last close, removes it. */
+        boolean pending;
 
         Node(long id) {
             this.id = id;
@@ -50,9 +57,15 @@ final class NodeTable {
     private record Key(long parent, String name) {
     }
 
+    /** A hidden file {@code name} in directory {@code parent}, node {@code id}. */
+    record Hidden(long id, long parent, String name) {
+    }
+
     private final Map<Long, Node> byId = new HashMap<>();
     private final Map<Key, Node> byName = new HashMap<>();
     private final Map<Long, Node> byIno = new HashMap<>();
+    /** The hidden nodes: few (open files unlinked), looked through when a directory goes. */
+    private final Set<Node> hiddenNodes = new LinkedHashSet<>();
     private final Node root;
     private long nextId = ROOT_ID + 1;
     private long hiddenCounter;
@@ -162,7 +175,7 @@ final class NodeTable {
         }
         n.opens = Math.max(0, n.opens - 1);
         String remove = null;
-        if (n.opens == 0 && n.hidden && !n.links.isEmpty()) {
+        if (n.opens == 0 && n.hidden && !n.pending && !n.links.isEmpty()) {
             remove = pathOf(n);
             dropLinks(n);
         }
@@ -185,8 +198,12 @@ final class NodeTable {
      */
     synchronized String hiddenName(long parent, String name) {
         Node n = byName.get(new Key(parent, name));
-        long id = n == null ? 0 : n.id;
-        return String.format("%s%08x%08x", KernelSession.HIDDEN_PREFIX, id & 0xffffffffL, ++hiddenCounter & 0xffffffffL);
+        return hiddenName(n == null ? 0 : n.id);
+    }
+
+    /** A fresh hidden name for node {@code id}. */
+    synchronized String hiddenName(long id) {
+        return String.format("%s%08x%08x", HiddenFiles.PREFIX, id & 0xffffffffL, ++hiddenCounter & 0xffffffffL);
     }
 
     /** True when {@code name} in {@code parent} is the hidden name of an unlinked open file (not listed). */
@@ -211,30 +228,93 @@ final class NodeTable {
         Node oldParent = node(fromParent);
         Node from = byName.remove(new Key(fromParent, fromName));
         Node to = byName.remove(new Key(toParent, toName));
-        if (to != null) {
-            unlink(to, toParent, toName);
-            if (exchange) {
-                addLink(to, oldParent, fromName);
-            }
+        // new names first: a parent that loses its last child here must not be freed meanwhile
+        if (from != null) {
+            addLink(from, newParent, toName);
+        }
+        if (to != null && exchange) {
+            addLink(to, oldParent, fromName);
         }
         if (from != null) {
             unlink(from, fromParent, fromName);
-            addLink(from, newParent, toName);
         }
         if (to != null) {
+            unlink(to, toParent, toName);
             release(to);
         }
     }
 
-    /** The only name of an open node, {@code name} in {@code parent}, now is {@code hidden}; removed at close. */
-    synchronized void hid(long parent, String name, String hidden) {
-        Node n = byName.remove(new Key(parent, name));
-        if (n != null) {
-            Node p = byId.get(parent);
-            unlink(n, parent, name);
-            addLink(n, p, hidden);
-            n.hidden = true;
+    /**
+     * The only name of an open node, {@code name} in {@code parent}, now is {@code hidden}.
+     * Returns the node's id (0 if the table no longer has it); the node is pending until
+     * {@link #settled}, since the request may still give the name back ({@link #returned}).
+     */
+    synchronized long hid(long parent, String name, String hidden) throws FsException {
+        Node n = byName.get(new Key(parent, name));
+        if (n == null) {
+            return 0;
         }
+        renamed(parent, name, parent, hidden, false);
+        n.hidden = true;
+        n.pending = true;
+        hiddenNodes.add(n);
+        return n.id;
+    }
+
+    /**
+     * The hidden files in directory {@code name} of {@code parent}, marked pending for the
+     * caller to move them out (a directory whose only entries are such files is empty to its
+     * user, as on a local disk) and {@link #settled settle} each.
+     */
+    synchronized List<Hidden> hiddenIn(long parent, String name) {
+        Node dir = byName.get(new Key(parent, name));
+        if (dir == null || dir.children == 0 || hiddenNodes.isEmpty()) {
+            return List.of();
+        }
+        List<Hidden> inside = new ArrayList<>();
+        for (Node n : hiddenNodes) {
+            if (!n.links.isEmpty() && n.links.get(0).parent() == dir) {
+                n.pending = true;
+                inside.add(new Hidden(n.id, dir.id, n.links.get(0).name()));
+            }
+        }
+        return inside;
+    }
+
+    /**
+     * A pending move undone: the name {@code toName} in {@code toParent} is again {@code
+     * fromName} in {@code fromParent}, hidden or not as it was before the move.
+     */
+    synchronized void returned(long toParent, String toName, long fromParent, String fromName, boolean hidden)
+            throws FsException {
+        Node n = byName.get(new Key(toParent, toName));
+        if (n == null) {
+            return;
+        }
+        renamed(toParent, toName, fromParent, fromName, false);
+        n.hidden = hidden;
+        if (!hidden) {
+            hiddenNodes.remove(n);
+        }
+    }
+
+    /**
+     * The request that moved node {@code id} is done with it: returns the hidden file's path
+     * to remove when its last handle closed meanwhile, or null.
+     */
+    synchronized String settled(long id) {
+        Node n = byId.get(id);
+        if (n == null || !n.pending) {
+            return null;
+        }
+        n.pending = false;
+        String remove = null;
+        if (n.opens == 0 && n.hidden && !n.links.isEmpty()) {
+            remove = pathOf(n);
+            dropLinks(n);
+        }
+        release(n);
+        return remove;
     }
 
     synchronized int size() {
@@ -261,6 +341,7 @@ final class NodeTable {
     }
 
     private void dropLinks(Node n) {
+        hiddenNodes.remove(n);
         for (Link l : new ArrayList<>(n.links)) {
             byName.remove(new Key(l.parent().id, l.name()), n);
             unlink(n, l.parent().id, l.name());
@@ -269,7 +350,7 @@ final class NodeTable {
 
     /** Drops a node nothing refers to any more, with its names (then perhaps their parents). */
     private void release(Node n) {
-        if (n == root || n.lookups > 0 || n.opens > 0 || n.children > 0) {
+        if (n == root || n.lookups > 0 || n.opens > 0 || n.children > 0 || n.pending) {
             return;
         }
         if (byId.remove(n.id) == null) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.squashroot.tree.Errno;
 import io.squashroot.tree.FsException;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The kernel session's node ids and paths, without a mount. */
@@ -102,7 +103,8 @@ class NodeTableTest {
         assertTrue(t.mustHide(NodeTable.ROOT_ID, "f"));
         String hidden = t.hiddenName(NodeTable.ROOT_ID, "f");
         assertTrue(hidden.startsWith(".fuse_hidden"), hidden);
-        t.hid(NodeTable.ROOT_ID, "f", hidden);
+        assertEquals(f, t.hid(NodeTable.ROOT_ID, "f", hidden));
+        assertNull(t.settled(f), "the hiding request is done; handles still open");
         assertEquals("/" + hidden, t.path(f));
         assertNull(t.closed(f), "one handle still open");
         assertEquals("/" + hidden, t.closed(f), "the caller removes the hidden file now");
@@ -117,5 +119,70 @@ class NodeTableTest {
         t.linked(f, NodeTable.ROOT_ID, "g", 9);
         t.opened(f);
         assertFalse(t.mustHide(NodeTable.ROOT_ID, "f"), "the file keeps its other name");
+    }
+
+    @Test
+    void lastCloseWhileAMoveIsPending_leavesTheRemovalToTheMover() throws Exception {
+        long f = t.lookedUp(NodeTable.ROOT_ID, "f", 9, false);
+        t.opened(f);
+        String hidden = t.hiddenName(NodeTable.ROOT_ID, "f");
+        t.hid(NodeTable.ROOT_ID, "f", hidden);
+        assertNull(t.closed(f), "the request that hid it may still give the name back");
+        t.forget(f, 1);
+        assertEquals("/" + hidden, t.pathOrNull(f), "a pending node is kept");
+        assertEquals("/" + hidden, t.settled(f), "now the mover removes it");
+        assertNull(t.pathOrNull(f));
+        assertEquals(1, t.size());
+    }
+
+    @Test
+    void hiddenFileOfAFailedRename_getsItsNameBack_andIsNotRemovedAtClose() throws Exception {
+        long d = dir(NodeTable.ROOT_ID, "d");
+        long f = t.lookedUp(d, "target", 9, false);
+        t.opened(f);
+        String hidden = t.hiddenName(d, "target");
+        t.hid(d, "target", hidden);
+        t.returned(d, hidden, d, "target", false);
+        assertNull(t.settled(f));
+        assertEquals("/d/target", t.path(f));
+        assertFalse(t.isHidden(d, "target"));
+        assertFalse(t.isHidden(d, hidden));
+        assertEquals(List.of(), t.hiddenIn(NodeTable.ROOT_ID, "d"), "nothing hidden in d any more");
+        assertNull(t.closed(f), "an ordinary file again: kept at its last close");
+        assertEquals("/d/target", t.path(f));
+    }
+
+    @Test
+    void hiddenFilesOfADirectory_areFound_andMoveOutWithoutLosingTheirHandle() throws Exception {
+        long d = dir(NodeTable.ROOT_ID, "d");
+        long other = dir(NodeTable.ROOT_ID, "other");
+        long f = t.lookedUp(d, "f", 9, false);
+        long g = t.lookedUp(other, "g", 10, false);
+        t.opened(f);
+        t.opened(g);
+        String hidden = t.hiddenName(d, "f");
+        t.hid(d, "f", hidden);
+        t.settled(f);
+        t.hid(other, "g", t.hiddenName(other, "g"));
+        t.settled(g);
+        assertEquals(List.of(new NodeTable.Hidden(f, d, hidden)), t.hiddenIn(NodeTable.ROOT_ID, "d"));
+        String out = t.hiddenName(f);
+        t.renamed(d, hidden, NodeTable.ROOT_ID, out, false);
+        assertNull(t.settled(f), "still open");
+        assertTrue(t.isHidden(NodeTable.ROOT_ID, out), "left out of the root's listing");
+        assertEquals(List.of(), t.hiddenIn(NodeTable.ROOT_ID, "d"));
+        t.removed(NodeTable.ROOT_ID, "d");
+        t.forget(d, 1);
+        assertNull(t.pathOrNull(d), "the directory is gone from the table");
+        assertEquals("/" + out, t.closed(f), "removed from its new place at the last close");
+    }
+
+    @Test
+    void renameOfTheOnlyChild_withinAForgottenParent_keepsTheParentsPath() throws Exception {
+        long d = dir(NodeTable.ROOT_ID, "d");
+        long f = dir(d, "f");
+        t.forget(d, 1); // kept for its child only
+        t.renamed(d, "f", d, "g", false);
+        assertEquals("/d/g", t.path(f));
     }
 }

@@ -1,7 +1,9 @@
 package io.squashroot.overlay;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -11,12 +13,16 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -115,6 +121,137 @@ class KernelSessionTest {
     }
 
     @Test
+    void renameOverAnOpenFile_failingAtCopyUp_givesTheTargetItsNameBack() throws Exception {
+        assumeTrue(Sh.isRoot(), "mounting a small tmpfs needs root");
+        Path lower = Files.createDirectories(tmp.resolve("lower"));
+        byte[] big = new byte[2 << 20];
+        new Random(3).nextBytes(big); // no zero blocks: the copy-up cannot leave holes
+        Files.write(lower.resolve("big"), big);
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Sh.ok("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", upper.toString());
+        try {
+            Path mp = Files.createDirectory(tmp.resolve("mnt"));
+            Overlay o = Overlay.open(List.of(DirectoryTree.of(lower)), upper);
+            try (FuseMount m = FuseMount.mount(o, mp, MountOptions.builder().readOnly(false).build())) {
+                Path target = mp.resolve("target");
+                Files.writeString(target, "kept\n");
+                try (FileChannel open = FileChannel.open(target, StandardOpenOption.READ)) {
+                    // rename(2) itself (no unlink first): the target is hidden, then the copy-up fails
+                    FileSystemException e = assertThrows(FileSystemException.class,
+                            () -> Files.move(mp.resolve("big"), target, StandardCopyOption.ATOMIC_MOVE));
+                    assertTrue(String.valueOf(e.getMessage()).contains("No space left"), e.getMessage());
+                    assertEquals("kept\n", read(open), "the open handle");
+                    assertEquals("kept\n", Files.readString(target), "the name");
+                    assertEquals(List.of("big", "target"), names(mp), "listed again, nothing hidden");
+                    assertEquals(List.of("target"), upperEntries(upper), "the upper layer on the host");
+                }
+                Thread.sleep(300); // let RELEASE arrive: the last close must not remove the target
+                assertEquals("kept\n", Files.readString(target));
+                assertArrayEquals(big, Files.readAllBytes(mp.resolve("big")), "the lower file is untouched");
+            }
+            assertEquals(List.of("target"), upperEntries(upper));
+            assertEquals("kept\n", Files.readString(upper.resolve("target")));
+        } finally {
+            Sh.run(List.of("umount", upper.toString()));
+        }
+    }
+
+    /** "d" lives in the upper layer only; "ldir" comes from the lower layer with its file. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"d", "ldir"})
+    void rmdir_ofADirectoryHoldingOnlyAnOpenUnlinkedFile_succeeds_andTheHandleStillWorks(String dir) throws Exception {
+        Files.createDirectories(tmp.resolve("lower/ldir"));
+        Files.writeString(tmp.resolve("lower/ldir/f"), "from below\n");
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        Path upper = tmp.resolve("upper");
+        List<String> expected = dir.equals("ldir") ? List.of("ldir") : List.of(); // ldir: a whiteout
+        try (FuseMount m = mount(mp, MountOptions.builder())) {
+            Path d = mp.resolve(dir);
+            Path f = d.resolve("f");
+            if (!Files.exists(d)) {
+                Files.createDirectory(d);
+            }
+            Files.writeString(f, "still here\n");
+            try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                Files.delete(f);
+                Files.delete(d); // rmdir(2): on a local disk the open file keeps no name in it
+                assertFalse(Files.exists(d, LinkOption.NOFOLLOW_LINKS));
+                assertEquals(List.of("ldir", "lowerfile").stream().filter(n -> !n.equals(dir)).toList(), names(mp));
+                assertEquals("still here\n", read(ch), "the open handle reads its bytes");
+                ch.write(ByteBuffer.wrap("and more\n".getBytes(StandardCharsets.US_ASCII)), 11);
+                assertEquals(20L, ch.size(), "fstat");
+                List<String> inUpper = upperEntries(upper);
+                assertEquals(expected, inUpper.stream().filter(n -> !n.startsWith(HIDDEN)).toList(),
+                        "the directory is gone from the upper layer too");
+                assertEquals(1, inUpper.stream().filter(n -> n.startsWith(HIDDEN)).count(),
+                        "the open file waits in the root under a hidden name: " + inUpper);
+                Files.createDirectory(d);
+                assertEquals(List.of(), names(d), "a new directory of that name is empty");
+                Files.delete(d);
+            }
+            List<String> left = List.of();
+            for (int i = 0; i < 100; i++) { // RELEASE reaches the server after close(2) returns
+                left = upperEntries(upper).stream().filter(n -> n.contains(HIDDEN)).toList();
+                if (left.isEmpty()) {
+                    break;
+                }
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(), left, "the hidden file went at its last close");
+            assertEquals(List.of("ldir", "lowerfile").stream().filter(n -> !n.equals(dir)).toList(), names(mp));
+        }
+        assertEquals(expected, upperEntries(upper), "nothing else in the upper layer");
+        if (dir.equals("ldir")) {
+            assertEquals(020000, (int) Files.getAttribute(upper.resolve("ldir"), "unix:mode", LinkOption.NOFOLLOW_LINKS)
+                    & 0170000, "a whiteout (character device) hides the lower directory");
+        }
+    }
+
+    @Test
+    void rmdir_withARealEntryBesideAnOpenUnlinkedFile_answersEnotempty_andKeepsBoth() throws Exception {
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        Path upper = tmp.resolve("upper");
+        try (FuseMount m = mount(mp, MountOptions.builder())) {
+            Path d = Files.createDirectory(mp.resolve("d"));
+            Files.writeString(d.resolve("f"), "open\n");
+            try (FileChannel ch = FileChannel.open(d.resolve("f"), StandardOpenOption.READ)) {
+                Files.delete(d.resolve("f"));
+                Files.writeString(d.resolve("real"), "x");
+                assertThrows(DirectoryNotEmptyException.class, () -> Files.delete(d));
+                assertEquals(List.of("real"), names(d));
+                List<String> inUpper = upperEntries(upper);
+                assertEquals(3, inUpper.size(), inUpper.toString());
+                assertTrue(inUpper.get(0).equals("d") && inUpper.get(1).startsWith("d/" + HIDDEN)
+                        && inUpper.get(2).equals("d/real"), "the hidden file is back in d: " + inUpper);
+                assertEquals("open\n", read(ch));
+                Files.delete(d.resolve("real"));
+                Files.delete(d); // now only the hidden file is left
+                assertEquals("open\n", read(ch));
+            }
+        }
+        assertEquals(List.of(), upperEntries(upper));
+    }
+
+    @Test
+    void renameOverADirectoryHoldingOnlyAnOpenUnlinkedFile_succeeds() throws Exception {
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        try (FuseMount m = mount(mp, MountOptions.builder())) {
+            Path d = Files.createDirectory(mp.resolve("d"));
+            Path e = Files.createDirectory(mp.resolve("e"));
+            Files.writeString(e.resolve("inside"), "moved\n");
+            Files.writeString(d.resolve("f"), "open\n");
+            try (FileChannel ch = FileChannel.open(d.resolve("f"), StandardOpenOption.READ)) {
+                Files.delete(d.resolve("f"));
+                Files.move(e, d, StandardCopyOption.ATOMIC_MOVE); // rename(2) over an empty directory
+                assertEquals(List.of("inside"), names(d));
+                assertEquals("open\n", read(ch));
+            }
+            assertEquals("moved\n", Files.readString(d.resolve("inside")));
+        }
+        assertEquals(List.of("d", "d/inside"), upperEntries(tmp.resolve("upper")));
+    }
+
+    @Test
     void writesAndChownsClearSetIdBits_asTheKernelWould() throws Exception {
         assumeTrue(Sh.isRoot(), "writes as another user need root to set up");
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x")); // sqtest walks in
@@ -151,6 +288,22 @@ class KernelSessionTest {
             assertEquals("from the image\nchanged\n", Files.readString(mp.resolve("lowerfile")));
         }
         assertEquals("from the image\nchanged\n", Files.readString(tmp.resolve("upper/lowerfile")));
+    }
+
+    private static final String HIDDEN = ".fuse_hidden";
+
+    private static String read(FileChannel ch) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate((int) ch.size());
+        ch.read(b, 0);
+        return new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII);
+    }
+
+    /** Every entry of the upper directory on the host, relative and sorted, the overlay's work directory aside. */
+    private static List<String> upperEntries(Path upper) throws IOException {
+        try (Stream<Path> s = Files.walk(upper)) {
+            return s.filter(p -> !p.equals(upper)).map(p -> upper.relativize(p).toString())
+                    .filter(n -> !n.startsWith(".wh..wh.")).sorted().toList();
+        }
     }
 
     private static List<String> names(Path dir) throws IOException {
