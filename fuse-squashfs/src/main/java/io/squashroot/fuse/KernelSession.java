@@ -258,7 +258,7 @@ final class KernelSession implements FuseSession {
                         throw new FsException(Errno.EINVAL);
                     }
                     if ((in.getInt(Wire.IN_HEADER + 20) & Wire.WRITE_KILL_SUIDGID) != 0 && where != null
-                            && setIds.clear(where, Wire.caller(in))) {
+                            && setIds.clear(where, Wire.caller(in)) == null) {
                         staleAttributes.get()[0] = nodeid;
                     }
                     int written = tree.write(where, in.getLong(Wire.IN_HEADER), in.slice(data, size),
@@ -471,15 +471,19 @@ final class KernelSession implements FuseSession {
         if ((valid & Wire.FATTR_SIZE) != 0) {
             tree.truncate(path, in.getLong(b + 16), fh);
         }
+        // A chown comes with KILL_SUIDGID; when the clearing changed nothing, what it read is the
+        // answer (one stat of the entry fewer for every chown of an untar).
+        FileAttr current = null;
         if ((valid & Wire.FATTR_KILL_SUIDGID) != 0) {
-            setIds.clear(path, Wire.caller(in));
+            current = setIds.clear(path, Wire.caller(in));
         }
         if ((valid & (Wire.FATTR_ATIME | Wire.FATTR_MTIME)) != 0) {
             long atime = time(valid, Wire.FATTR_ATIME, Wire.FATTR_ATIME_NOW, in.getLong(b + 32), in.getInt(b + 56));
             long mtime = time(valid, Wire.FATTR_MTIME, Wire.FATTR_MTIME_NOW, in.getLong(b + 40), in.getInt(b + 60));
             tree.utimens(path, atime, mtime);
+            current = null;
         }
-        return attrOut(tree.getattr(path), out);
+        return attrOut(current != null ? current : tree.getattr(path), out);
     }
 
     private static long time(int valid, int set, int now, long sec, int nsec) {
@@ -496,7 +500,7 @@ final class KernelSession implements FuseSession {
         int flags = in.getInt(Wire.IN_HEADER);
         long fh = tree.open(path, openFlags(flags), Wire.caller(in));
         nodes.opened(nodeid);
-        if ((in.getInt(Wire.IN_HEADER + 4) & Wire.OPEN_KILL_SUIDGID) != 0 && setIds.clear(path, Wire.caller(in))) {
+        if ((in.getInt(Wire.IN_HEADER + 4) & Wire.OPEN_KILL_SUIDGID) != 0 && setIds.clear(path, Wire.caller(in)) == null) {
             staleAttributes.get()[0] = nodeid;
         }
         return openOut(fh, out, Wire.OUT_HEADER);

@@ -41,7 +41,7 @@ final class KernelWrites {
                 }
                 long id = s.lookedUp(parent, name, a);
                 nodes.opened(id);
-                if ((in.getInt(b + 12) & Wire.OPEN_KILL_SUIDGID) != 0 && s.setIds().clear(path, Wire.caller(in))) {
+                if ((in.getInt(b + 12) & Wire.OPEN_KILL_SUIDGID) != 0 && s.setIds().clear(path, Wire.caller(in)) == null) {
                     a = tree.getattr(path); // the entry carries the attributes: no notification needed
                 }
                 int len = s.entryOf(id, a, out);

@@ -27,11 +27,15 @@ final class SetIdClearing {
         this.gid = gid;
     }
 
-    /** Clears what the request must clear on {@code path}; true when the mode changed. */
-    boolean clear(String path, Caller caller) throws FsException {
+    /**
+     * Clears what the request must clear on {@code path}. Returns the attributes it read when it
+     * changed nothing (the caller may answer with them: they are still current), or null when it
+     * cleared a set-id bit or a capability.
+     */
+    FileAttr clear(String path, Caller caller) throws FsException {
         FileAttr a = tree.getattr(path);
         if (!a.isRegular()) {
-            return false;
+            return a;
         }
         int mode = a.mode() & 07777;
         int kept = mode & ~04000;
@@ -47,11 +51,12 @@ final class SetIdClearing {
         try {
             tree.getxattr(path, CAPABILITY);
             tree.removexattr(path, CAPABILITY);
+            changed = true;
         } catch (FsException e) {
             if (e.errno() != Errno.ENODATA && e.errno() != Errno.ENOTSUP && e.errno() != Errno.ENOSYS) {
                 throw e;
             }
         }
-        return changed;
+        return changed ? null : a;
     }
 }

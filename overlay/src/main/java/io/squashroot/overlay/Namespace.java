@@ -93,7 +93,7 @@ final class Namespace {
                 case FileAttr.S_IFCHR, FileAttr.S_IFBLK -> placeholder = copyUp.makeDevice(tmp, type, rdev);
                 default -> throw new FsException(Errno.EINVAL, "mknod " + path + ": file type " + type);
             }
-            upper.setStat(tmp, caller.uid(), gid, type | perm, rdev, placeholder);
+            upper.setNewStat(tmp, caller.uid(), gid, type | perm, rdev, placeholder);
             if (!direct) {
                 place(tmp, hp, type == FileAttr.S_IFDIR);
             }

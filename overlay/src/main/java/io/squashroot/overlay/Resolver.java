@@ -34,7 +34,9 @@ final class Resolver {
     private static final Node ABSENT = new Node("", -1, null, null);
     /**
      * Marks a path known to show nothing and to have nothing in the upper layer either (no
-     * entry, no whiteout), so a create can make it in place without a stat to check.
+     * entry, and no whiteout that hides anything: a stale .wh.NAME with no lower NAME below it
+     * may be there, and may stay beside a new NAME, as an OCI layer allows), so a create can make
+     * it in place without a stat to check.
      */
     private static final Node ABSENT_CLEAN = new Node("", -1, null, null);
     private final Cache<DirKey, LowerDir> lowerDirs;
@@ -173,7 +175,7 @@ final class Resolver {
         int count = 0;
         boolean upperClean = false;
         for (int layer : parent.dirLayers()) {
-            Probe p = probe(layer, parent.path(), path, name);
+            Probe p = probe(layer, parent, path, name);
             if (p.kind() == Kind.ABSENT) {
                 upperClean |= layer == 0;
                 continue;
@@ -202,16 +204,19 @@ final class Resolver {
         return new Node(path, top, lowerAttr, Arrays.copyOf(dirs, count));
     }
 
-    private Probe probe(int layer, String dir, String path, String name) throws FsException {
+    private Probe probe(int layer, Node parent, String path, String name) throws FsException {
         if (layer == 0) {
             String hp = upper.path(path);
             HostStat st = HostFs.lstatOrNull(hp);
             if (st != null) {
                 return upper.isWhiteoutDevice(hp, st) ? Probe.WHITEOUT : new Probe(Kind.ENTRY, st.isDirectory(), null);
             }
-            return upper.hasWhiteoutFile(hp) ? Probe.WHITEOUT : Probe.ABSENT;
+            // A .wh.NAME file hides lower entries only: where no lower layer of the directory has
+            // the name, the answer is "absent" either way, and the stat of the marker (every new
+            // name an untar or a build makes) is spared.
+            return lowerHas(parent, name) && upper.hasWhiteoutFile(hp) ? Probe.WHITEOUT : Probe.ABSENT;
         }
-        LowerDir ld = lowerDir(layer, dir);
+        LowerDir ld = lowerDir(layer, parent.path());
         if (ld.whiteouts().contains(name)) {
             return Probe.WHITEOUT;
         }
@@ -227,6 +232,16 @@ final class Resolver {
             }
             throw e;
         }
+    }
+
+    /** Whether a lower layer merged into {@code dir} has an entry {@code name} (hidden or not). */
+    private boolean lowerHas(Node dir, String name) throws FsException {
+        for (int layer : dir.dirLayers()) {
+            if (layer != 0 && lowerDir(layer, dir.path()).names().contains(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean isOpaque(int layer, String dir) throws FsException {
@@ -251,7 +266,7 @@ final class Resolver {
             if (layer == 0) {
                 continue;
             }
-            Probe p = probe(layer, parent.path(), path, name);
+            Probe p = probe(layer, parent, path, name);
             if (p.kind() != Kind.ABSENT) {
                 return p.kind() == Kind.ENTRY;
             }

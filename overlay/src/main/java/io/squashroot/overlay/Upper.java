@@ -227,6 +227,16 @@ final class Upper {
         apply(hp, HostFs.lstat(hp), sidecar != null, uid, gid, mode, rdev, placeholder);
     }
 
+    /**
+     * As {@link #setStat} for an entry the overlay has just created and set nothing on: it is
+     * known to carry none of the overlay's records, which spares the listxattr that would say so.
+     */
+    void setNewStat(String hp, long uid, long gid, int mode, long rdev, boolean placeholder) throws FsException {
+        HostStat st = HostFs.lstat(hp);
+        xattrNames.created(st);
+        apply(hp, st, sidecar != null, uid, gid, mode, rdev, placeholder);
+    }
+
     /** chown of an upper entry; -1 keeps that id. */
     void chown(String hp, long uid, long gid) throws FsException {
         HostStat st = HostFs.lstat(hp);

@@ -75,6 +75,29 @@ class OverlayTreeTest {
     }
 
     @Test
+    void whiteoutFile_hidesLowerName_andAStaleOneStaysBesideANewEntry() throws Exception {
+        Path upper = Files.createDirectories(tmp.resolve("upper"));
+        Files.createFile(upper.resolve(".wh.f")); // hides the lower f
+        Files.createFile(upper.resolve(".wh.x")); // no lower x below it: hides nothing
+        Overlay o = overlay(true);
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> o.getattr("/f")).errno());
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> o.getattr("/x")).errno());
+        assertEquals(List.of(".", "..", "d"), list(o, "/"));
+        o.release("/x", o.create("/x", 0644, 0301, ROOT)); // O_CREAT|O_EXCL|O_WRONLY
+        o.release("/f", o.create("/f", 0600, 0301, ROOT));
+        assertEquals(FileAttr.S_IFREG | 0644, o.getattr("/x").mode());
+        assertEquals(FileAttr.S_IFREG | 0600, o.getattr("/f").mode());
+        assertEquals("", read(o, "/f"), "the new f, not the lower one");
+        assertEquals(List.of(".", "..", "f", "x", "d"), list(o, "/"));
+        o.unlink("/x");
+        assertEquals(Errno.ENOENT, assertThrows(FsException.class, () -> o.getattr("/x")).errno());
+        o.destroy();
+        Overlay again = overlay(true); // the same state after a remount
+        assertEquals(List.of(".", "..", "f", "d"), list(again, "/"));
+        assertEquals("", read(again, "/f"));
+    }
+
+    @Test
     void chown_unprivileged_recordsOwnerAndServesIt() throws Exception {
         Overlay o = overlay(false);
         o.chown("/f", 1234, 5678);

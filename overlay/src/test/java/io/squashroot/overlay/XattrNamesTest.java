@@ -51,6 +51,30 @@ class XattrNamesTest {
     }
 
     @Test
+    void recordedOwnerAndMode_stayShown_acrossChmodChownAndUtimens() throws Exception {
+        Overlay o = overlay(false);
+        create(o, "/a");
+        o.utimens("/a", 1_000_000_000L, 2_000_000_000L); // new ctime, nothing recorded
+        o.chmod("/a", 0644);
+        assertEquals(0, o.getattr("/a").uid());
+        o.chown("/a", 1234, 5678); // recorded now
+        o.utimens("/a", 3_000_000_000L, 4_000_000_000L);
+        FileAttr a = o.getattr("/a");
+        assertEquals(1234, a.uid());
+        assertEquals(4, a.mtimeSec());
+        o.chmod("/a", 0); // no owner bits: recorded, the host file keeps 0600
+        o.utimens("/a", FileAttr.UTIME_OMIT, 5_000_000_000L);
+        assertEquals(FileAttr.S_IFREG, o.getattr("/a").mode());
+        assertEquals(1234, o.getattr("/a").uid());
+        o.chown("/a", 0, 0); // back to the host owner: the record goes
+        o.chmod("/a", 0640);
+        FileAttr b = o.getattr("/a");
+        assertEquals(0, b.uid());
+        assertEquals(FileAttr.S_IFREG | 0640, b.mode());
+        assertEquals(5, b.mtimeSec());
+    }
+
+    @Test
     void newFile_afterUnlinkOfRecordedOne_hasCallersOwner() throws Exception {
         Overlay o = overlay(false);
         for (int i = 0; i < 20; i++) { // freed inode numbers come back on ext4; whatever the host, no record leaks
