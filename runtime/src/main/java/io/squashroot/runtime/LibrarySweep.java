@@ -8,6 +8,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,11 +29,22 @@ import java.util.regex.Pattern;
  * the library is there ({@link ScriptLibrary#claim}), so it either is seen here or unpacks anew.
  * A running start without a record (one from before records, or one between its run directory
  * and its claim) keeps every directory: gc cannot tell which it runs.
+ *
+ * <p>Also removed: the temporaries of a start killed while it unpacked or linked a library
+ * ({@code .lib-PID-RANDOM} directories, {@code .link-PID-TID} links), once that pid is not
+ * running, as for a killed gc's {@code .gc-} directories: a start that is still writing one is
+ * running. Older builds named the directory {@code .lib-RANDOM}, without the pid: such a one
+ * goes once it is {@link #NO_PID_AGE} old, far longer than an unpack (milliseconds) takes.
  */
 final class LibrarySweep {
     private static final Pattern LIB = Pattern.compile("lib-[0-9a-f]{12}");
     private static final Pattern JAR = Pattern.compile("jar-[0-9]+-[0-9]+");
     private static final Pattern ASIDE = Pattern.compile("\\.gc-lib-[0-9a-f]{12}-([0-9]{1,9})");
+    private static final Pattern LIB_TEMP = Pattern.compile("\\.lib-([0-9]{1,9})-[0-9]+");
+    private static final Pattern LINK_TEMP = Pattern.compile("\\.link-([0-9]{1,9})-[0-9]+");
+    private static final Pattern LIB_TEMP_NO_PID = Pattern.compile("\\.lib-[0-9]+");
+    /** How old a temporary library without a pid in its name must be before it goes. */
+    static final Duration NO_PID_AGE = Duration.ofHours(1);
 
     private final RunDirs runDirs;
     private final Set<String> current;
@@ -56,6 +69,7 @@ final class LibrarySweep {
         List<Path> links = new ArrayList<>();
         List<Path> dirs = new ArrayList<>();
         List<Path> aside = new ArrayList<>();
+        List<Path> tempLinks = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(root)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
@@ -66,13 +80,17 @@ final class LibrarySweep {
                     links.add(p);
                 } else if (LIB.matcher(n).matches() && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     dirs.add(p);
-                } else if (isLeftAside(n) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                } else if ((isLeftAside(n) || isTempOfDeadStart(p)) && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
                     aside.add(p);
+                } else if (isDeadPid(LINK_TEMP, n) && Files.isSymbolicLink(p)) {
+                    tempLinks.add(p);
                 }
             }
         }
         links.sort(null);
         dirs.sort(null);
+        aside.sort(null);
+        links.addAll(tempLinks.stream().sorted().toList());
         for (Path l : links) {
             items.add("script library link " + l);
             if (!dryRun) {
@@ -80,7 +98,7 @@ final class LibrarySweep {
             }
         }
         long bytes = 0;
-        for (Path d : aside) { // no start can find these any more
+        for (Path d : aside) { // no start can find these any more, nor is one writing them
             items.add("script library " + d);
             bytes += Tree.sizeOnDisk(d);
             if (!dryRun) {
@@ -106,7 +124,29 @@ final class LibrarySweep {
 
     /** {@code .gc-lib-HASH-PID} of a gc that was killed between its move and its delete. */
     private static boolean isLeftAside(String name) {
-        var m = ASIDE.matcher(name);
+        return isDeadPid(ASIDE, name);
+    }
+
+    /** A temporary library directory that its start, killed while unpacking, left behind. */
+    private static boolean isTempOfDeadStart(Path p) throws IOException {
+        String name = p.getFileName().toString();
+        if (isDeadPid(LIB_TEMP, name)) {
+            return true;
+        }
+        if (!LIB_TEMP_NO_PID.matcher(name).matches()) {
+            return false;
+        }
+        try {
+            Instant changed = Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant();
+            return changed.isBefore(Instant.now().minus(NO_PID_AGE));
+        } catch (NoSuchFileException gone) {
+            return false;
+        }
+    }
+
+    /** {@code name} matches {@code p}, whose first group is a pid, and that pid is not running. */
+    private static boolean isDeadPid(Pattern p, String name) {
+        var m = p.matcher(name);
         return m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty();
     }
 

@@ -62,7 +62,7 @@ final class ScriptLibrary {
         }
         Path dir = unpackByContents(parent);
         if (link != null) {
-            Path tmp = parent.resolve(".link-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
+            Path tmp = parent.resolve(linkingName(ProcessHandle.current().pid(), Thread.currentThread().getId()));
             try {
                 Files.deleteIfExists(tmp);
                 Files.createSymbolicLink(tmp, dir.getFileName());
@@ -72,6 +72,19 @@ final class ScriptLibrary {
             }
         }
         return dir;
+    }
+
+    /**
+     * The name prefix of a library that process {@code pid} is unpacking: the pid lets gc
+     * ({@link LibrarySweep}) tell a killed start's leftover from one being written.
+     */
+    static String unpackingPrefix(long pid) {
+        return ".lib-" + pid + "-";
+    }
+
+    /** The temporary name of the jar link that thread {@code tid} of process {@code pid} makes. */
+    static String linkingName(long pid, long tid) {
+        return ".link-" + pid + "-" + tid;
     }
 
     /** The jar file this class was loaded from, or null (tests run from class directories). */
@@ -179,7 +192,7 @@ final class ScriptLibrary {
         if (Files.isRegularFile(dir.resolve("start.sh"))) {
             return dir;
         }
-        Path tmp = Files.createTempDirectory(parent, ".lib-");
+        Path tmp = Files.createTempDirectory(parent, unpackingPrefix(ProcessHandle.current().pid()));
         try {
             for (int i = 0; i < FILES.size(); i++) {
                 Path f = tmp.resolve(FILES.get(i));

@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +40,9 @@ class LibrarySweepTest {
         Files.writeString(d.resolve(ScriptLibrary.RECORD), lib + "\n");
         return d;
     }
+
+    /** Above any pid_max: never a running process. */
+    private static final long DEAD_PID = 999999999;
 
     private static LibrarySweep sweep(Path run, Path jar) throws IOException {
         return new LibrarySweep(new RunDirs(run), ScriptLibrary.currentNames(run, jar));
@@ -121,6 +127,50 @@ class LibrarySweepTest {
         assertTrue(sweep(run, null).run(false, items) > 0);
         assertEquals(List.of("script library " + aside), items);
         assertTrue(Files.isDirectory(ownAside), "a gc still running (here: this JVM) finishes its own");
+    }
+
+    /** What a start killed while unpacking leaves: a temporary directory holding part of the files. */
+    private static Path halfUnpacked(Path run, String prefix) throws IOException {
+        Path d = Files.createTempDirectory(run, prefix);
+        Files.write(d.resolve("start.sh"), new byte[16 * 1024]);
+        return d;
+    }
+
+    @Test
+    void temporariesOfStartsKilledWhileUnpacking_removedOnceTheirPidIsGone_runningOnesKept() throws Exception {
+        Path run = Files.createDirectories(tmp.resolve("run"));
+        long self = ProcessHandle.current().pid();
+        Path deadDir = halfUnpacked(run, ScriptLibrary.unpackingPrefix(DEAD_PID));
+        Path liveDir = halfUnpacked(run, ScriptLibrary.unpackingPrefix(self)); // this JVM is still writing it
+        Path deadLink = Files.createSymbolicLink(run.resolve(ScriptLibrary.linkingName(DEAD_PID, 1)),
+                Path.of("lib-aaaaaaaaaaaa"));
+        Path liveLink = Files.createSymbolicLink(run.resolve(ScriptLibrary.linkingName(self, 1)),
+                Path.of("lib-aaaaaaaaaaaa"));
+        // older builds named it without a pid: only its age tells
+        Path oldNoPid = halfUnpacked(run, ".lib-");
+        Files.setLastModifiedTime(oldNoPid, FileTime.from(Instant.now().minus(LibrarySweep.NO_PID_AGE).minusSeconds(60)));
+        Path newNoPid = halfUnpacked(run, ".lib-");
+        Path notOurs = Files.createDirectories(run.resolve(".lib-notours"));
+        long expected = Tree.sizeOnDisk(deadDir) + Tree.sizeOnDisk(oldNoPid);
+        List<String> want = new ArrayList<>(List.of("script library " + deadDir, "script library " + oldNoPid));
+        want.sort(null);
+        want.add(0, "script library link " + deadLink);
+
+        List<String> items = new ArrayList<>();
+        assertEquals(expected, sweep(run, null).run(true, items));
+        assertEquals(want, items);
+        assertTrue(Files.isDirectory(deadDir) && Files.isSymbolicLink(deadLink), "dry run removes nothing");
+
+        items.clear();
+        assertEquals(expected, sweep(run, null).run(false, items));
+        assertEquals(3, items.size(), items.toString());
+        assertFalse(Files.exists(deadDir, LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(oldNoPid, LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(deadLink, LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.isRegularFile(liveDir.resolve("start.sh")), "a running start's unpacking stays");
+        assertTrue(Files.isSymbolicLink(liveLink), "and its link being made");
+        assertTrue(Files.isRegularFile(newNoPid.resolve("start.sh")), "a recent one without a pid stays");
+        assertTrue(Files.isDirectory(notOurs), "a name that is not a temporary's is left alone");
     }
 
     @Test
