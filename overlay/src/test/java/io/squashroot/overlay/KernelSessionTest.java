@@ -15,12 +15,17 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileSystemException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -106,8 +111,8 @@ class KernelSessionTest {
             Files.writeString(mp.resolve("target"), "old\n");
             Files.writeString(mp.resolve("incoming"), "new\n");
             try (FileChannel old = FileChannel.open(mp.resolve("target"), StandardOpenOption.READ)) {
-                Files.move(mp.resolve("incoming"), mp.resolve("target"),
-                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                // ATOMIC_MOVE: rename(2) over the open file (REPLACE_EXISTING would unlink it first)
+                Files.move(mp.resolve("incoming"), mp.resolve("target"), StandardCopyOption.ATOMIC_MOVE);
                 ByteBuffer b = ByteBuffer.allocate(4);
                 old.read(b, 0);
                 assertEquals("old\n", new String(b.array(), StandardCharsets.US_ASCII));
@@ -300,10 +305,29 @@ class KernelSessionTest {
 
     /** Every entry of the upper directory on the host, relative and sorted, the overlay's work directory aside. */
     private static List<String> upperEntries(Path upper) throws IOException {
-        try (Stream<Path> s = Files.walk(upper)) {
-            return s.filter(p -> !p.equals(upper)).map(p -> upper.relativize(p).toString())
-                    .filter(n -> !n.startsWith(".wh..wh.")).sorted().toList();
-        }
+        List<String> found = new ArrayList<>();
+        Files.walkFileTree(upper, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes a) {
+                found.add(upper.relativize(d).toString());
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path f, BasicFileAttributes a) {
+                found.add(upper.relativize(f).toString());
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path f, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // removed while we looked (a last close)
+                }
+                throw e;
+            }
+        });
+        return found.stream().filter(n -> !n.isEmpty() && !n.startsWith(".wh..wh.")).sorted().toList();
     }
 
     private static List<String> names(Path dir) throws IOException {
