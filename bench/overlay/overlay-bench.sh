@@ -7,7 +7,7 @@
 # Usage: bench/overlay/overlay-bench.sh [--prepare] [WORKDIR]   (default /var/tmp/sqbench-overlay)
 #   --prepare only builds the inputs (kept in WORKDIR and reused by later runs).
 #   SIZE_MB=1024 FILES=10000 LAYERS="1 10 40" PYTHON_TREE=/path/to/python/prefix RUNS=3
-#   WORKLOADS="seqwrite untar copyup walk" COLD=yes   (subsets: LAYERS="" skips the lookups)
+#   WORKLOADS="seqwrite untar copyup copyupsync walk" COLD=yes   (subsets: LAYERS="" skips the lookups)
 #   WARM=yes: read the images into the page cache before each timed write workload
 #   The workload and lookup rows run ours, fuse-overlayfs and kernel overlayfs in turn, RUNS rounds.
 set -euo pipefail
@@ -20,7 +20,7 @@ SIZE_MB=${SIZE_MB:-1024}
 FILES=${FILES:-10000}
 LAYERS=${LAYERS-"1 10 40"}
 RUNS=${RUNS:-3}
-WORKLOADS=${WORKLOADS:-"seqwrite untar copyup walk"}
+WORKLOADS=${WORKLOADS:-"seqwrite untar copyup copyupsync walk"}
 COLD=${COLD:-yes}
 WARM=${WARM:-no}
 PYTHON_TREE=${PYTHON_TREE:-}
@@ -130,6 +130,9 @@ fresh() {
 w_seqwrite() { local t=$(now); dd if=/dev/zero of="$1/w.bin" bs=1M count="$SIZE_MB" conv=fsync status=none; elapsed "$t"; }
 w_untar() { local t=$(now); mkdir "$1/untar"; tar -C "$1/untar" -xf "$W/tree.tar"; sync -f "$1/untar"; elapsed "$t"; }
 w_copyup() { local t=$(now); printf x | dd of="$1/big.bin" bs=1 count=1 conv=notrunc status=none; elapsed "$t"; }
+# The same write made durable, as seqwrite (conv=fsync) and untar (sync -f) are: a copy-up that
+# left its copy in the page cache pays for it here.
+w_copyupsync() { local t=$(now); printf x | dd of="$1/big.bin" bs=1 count=1 conv=notrunc,fsync status=none; elapsed "$t"; }
 w_walk() { drop; local t=$(now); find "$1/tree" -ls > /dev/null; elapsed "$t"; }
 w_coldread() { drop; local t=$(now); tar -C "$1" -cf - tree big.bin | cat > /dev/null; elapsed "$t"; }
 w_python() { drop; local t=$(now); LD_LIBRARY_PATH="$1/lib" "$1/bin/python3.11" -c 'import numpy, IPython' ; elapsed "$t"; }
@@ -147,7 +150,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 # dropping caches then cannot turn one system's run into a disk benchmark).
 warm() { # WORKLOAD IMAGE...
     local wl=$1; shift
-    case "$WARM:$wl" in yes:seqwrite|yes:untar|yes:copyup) cat "$@" > /dev/null ;; esac
+    case "$WARM:$wl" in yes:seqwrite|yes:untar|yes:copyup|yes:copyupsync) cat "$@" > /dev/null ;; esac
 }
 
 # run3 WORKLOAD IMAGE... -> "ours fuse-overlayfs kernel" medians over RUNS rounds; each round

@@ -77,11 +77,7 @@ final class HoleSkippingWriter implements BlockWriter {
             while (i < end && !isZero(data, i, Math.min(i + PIECE, end))) {
                 i = Math.min(i + PIECE, end);
             }
-            ByteBuffer run = data.duplicate().limit(i).position(start);
-            long pos = position + (start - base);
-            while (run.hasRemaining()) {
-                pos += out.write(run, pos);
-            }
+            HostFs.writeFully(out, data.duplicate().limit(i).position(start), position + (start - base));
         }
         data.position(end);
     }

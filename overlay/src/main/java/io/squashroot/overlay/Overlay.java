@@ -243,12 +243,9 @@ public final class Overlay implements FsTree {
             throw new FsException(Errno.EBADF);
         }
         FileChannel ch = f.upper();
-        int total = 0;
+        int total = src.remaining();
         try {
-            long pos = f.append() ? ch.size() : offset;
-            while (src.hasRemaining()) {
-                total += ch.write(src, pos + total);
-            }
+            HostFs.writeFully(ch, src, f.append() ? ch.size() : offset);
         } catch (IOException e) {
             throw HostFs.fromIo(e, "write " + path);
         }
