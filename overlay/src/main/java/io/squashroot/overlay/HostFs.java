@@ -65,7 +65,9 @@ final class HostFs {
     /** lstat, or null when the path does not exist (ENOENT/ENOTDIR). */
     static HostStat lstatOrNull(String path) throws FsException {
         byte[] buf = new byte[256];
-        if (Libc.statx(Libc.AT_FDCWD, cstr(path), Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buf) != 0) {
+        Anchors.Anchor a = Anchors.of(path);
+        if (Libc.statx(Anchors.dirfd(a), Anchors.relative(a, path), Libc.AT_SYMLINK_NOFOLLOW,
+                Libc.STATX_BASIC_STATS, buf) != 0) {
             int errno = CFunction.errno();
             if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
                 return null;
@@ -102,7 +104,8 @@ final class HostFs {
     }
 
     static void chmod(String path, int mode) throws FsException {
-        if (Libc.chmod(cstr(path), mode) != 0) {
+        Anchors.Anchor a = Anchors.of(path);
+        if (Libc.fchmodat(Anchors.dirfd(a), Anchors.relative(a, path), mode, 0) != 0) {
             throw fail("chmod", path);
         }
     }
@@ -187,7 +190,8 @@ final class HostFs {
     static void utimens(String path, long atimeNanos, long mtimeNanos) throws FsException {
         long[] ts = {timespecSec(atimeNanos), timespecNsec(atimeNanos),
                 timespecSec(mtimeNanos), timespecNsec(mtimeNanos)};
-        if (Libc.utimensat(Libc.AT_FDCWD, cstr(path), ts, Libc.AT_SYMLINK_NOFOLLOW) != 0) {
+        Anchors.Anchor a = Anchors.of(path);
+        if (Libc.utimensat(Anchors.dirfd(a), Anchors.relative(a, path), ts, Libc.AT_SYMLINK_NOFOLLOW) != 0) {
             throw fail("utimensat", path);
         }
     }

@@ -31,7 +31,7 @@ final class Libc {
     private static final CFunction STATX = CFunction.ofInt("statx",
             Arg.INT, Arg.BYTES_IN, Arg.INT, Arg.INT, Arg.BYTES_OUT);
     private static final CFunction LCHOWN = CFunction.ofInt("lchown", Arg.BYTES_IN, Arg.INT, Arg.INT);
-    private static final CFunction CHMOD = CFunction.ofInt("chmod", Arg.BYTES_IN, Arg.INT);
+    private static final CFunction FCHMODAT = CFunction.ofInt("fchmodat", Arg.INT, Arg.BYTES_IN, Arg.INT, Arg.INT);
     private static final CFunction MKNOD = CFunction.ofInt("mknod", Arg.BYTES_IN, Arg.INT, Arg.LONG);
     private static final CFunction LGETXATTR = CFunction.ofLong("lgetxattr",
             Arg.BYTES_IN, Arg.BYTES_IN, Arg.BYTES_OUT, Arg.LONG);
@@ -63,8 +63,8 @@ final class Libc {
         return (int) LCHOWN.call(path, uid, gid);
     }
 
-    static int chmod(byte[] path, int mode) {
-        return (int) CHMOD.call(path, mode);
+    static int fchmodat(int dirfd, byte[] path, int mode, int flags) {
+        return (int) FCHMODAT.call(dirfd, path, mode, flags);
     }
 
     static int mknod(byte[] path, int mode, long dev) {

@@ -353,6 +353,7 @@ public final class Overlay implements FsTree {
             }
         }
         lowers.forEach(FsTree::destroy);
+        upper.close();
     }
 
     // ---- write side: each runs under the write lock ----------------------------------------

@@ -38,6 +38,8 @@ final class Upper {
     private static final String ESCAPED_ACCESS = RecordedStat.XATTR_ESCAPE + AclIds.ACCESS;
     /** Host xattr names per inode, so a getattr need not ask for a record that is not there. */
     private final XattrNames xattrNames = new XattrNames();
+    /** This upper directory's descriptor for the hottest host calls; null when it could not be opened. */
+    private final Anchors.Anchor anchor;
 
     /**
      * @param privileged whether to chown and mknod for real (else record: tests force false)
@@ -66,6 +68,12 @@ final class Upper {
         }
         Files.createDirectory(w);
         this.sidecar = forceSidecar || Sidecar.needed(work) ? new Sidecar(work, this::tempPath) : null;
+        this.anchor = Anchors.add(root);
+    }
+
+    /** Drops what {@link Anchors} keeps open for this upper (after the last request). */
+    void close() {
+        Anchors.remove(anchor);
     }
 
     /** Whether user.* xattrs of this upper live in sidecar files (docs/overlay-format.md). */

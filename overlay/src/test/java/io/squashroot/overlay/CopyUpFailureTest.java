@@ -55,23 +55,31 @@ class CopyUpFailureTest {
         Sh.ok("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", upper.toString());
         try {
             Overlay o = Overlay.open(List.of(DirectoryTree.of(lower)), upper);
-            FsException e = assertThrows(FsException.class, () -> o.chmod("/big", 0600));
-            assertEquals(Errno.ENOSPC, e.errno());
-            assertEquals(data.length, o.getattr("/big").size());
-            assertArrayEquals(data, readAll(o, "/big", data.length));
-            assertEquals(List.of(Whiteout.WORK_DIR), Sh.ok("ls", "-A", upper.toString()).lines().toList());
-            assertEquals("", Sh.ok("ls", "-A", upper.resolve(Whiteout.WORK_DIR).toString()));
-
-            long h = o.create("/new", 0644, 1, ROOT);
-            FsException w = assertThrows(FsException.class, () -> o.write("/new", h, ByteBuffer.wrap(data), 0));
-            assertEquals(Errno.ENOSPC, w.errno());
-            o.release("/new", h);
-            o.unlink("/new");
-            o.mkdir("/after", 0755, ROOT); // space freed: the upper is usable again
-            assertTrue(o.getattr("/after").isDirectory());
+            try {
+                upperFull(o, upper, data);
+            } finally {
+                o.destroy(); // it holds the upper directory open, as a mount does
+            }
         } finally {
             Sh.run(List.of("umount", upper.toString()));
         }
+    }
+
+    private static void upperFull(Overlay o, Path upper, byte[] data) throws Exception {
+        FsException e = assertThrows(FsException.class, () -> o.chmod("/big", 0600));
+        assertEquals(Errno.ENOSPC, e.errno());
+        assertEquals(data.length, o.getattr("/big").size());
+        assertArrayEquals(data, readAll(o, "/big", data.length));
+        assertEquals(List.of(Whiteout.WORK_DIR), Sh.ok("ls", "-A", upper.toString()).lines().toList());
+        assertEquals("", Sh.ok("ls", "-A", upper.resolve(Whiteout.WORK_DIR).toString()));
+
+        long h = o.create("/new", 0644, 1, ROOT);
+        FsException w = assertThrows(FsException.class, () -> o.write("/new", h, ByteBuffer.wrap(data), 0));
+        assertEquals(Errno.ENOSPC, w.errno());
+        o.release("/new", h);
+        o.unlink("/new");
+        o.mkdir("/after", 0755, ROOT); // space freed: the upper is usable again
+        assertTrue(o.getattr("/after").isDirectory());
     }
 
     @Test
@@ -90,15 +98,19 @@ class CopyUpFailureTest {
         Sh.ok("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", upper.toString());
         try (io.squashroot.squashfs.SquashfsImage image = io.squashroot.squashfs.SquashfsImage.open(img)) {
             Overlay o = Overlay.open(List.of(new io.squashroot.fuse.SquashfsTree(image, Runnable::run, 0)), upper);
-            FsException e = assertThrows(FsException.class, () -> o.chmod("/big", 0600));
-            assertEquals(Errno.ENOSPC, e.errno(), e.getMessage());
-            assertArrayEquals(data, readAll(o, "/big", data.length));
-            assertEquals("", Sh.ok("ls", "-A", upper.resolve(Whiteout.WORK_DIR).toString()));
+            try {
+                FsException e = assertThrows(FsException.class, () -> o.chmod("/big", 0600));
+                assertEquals(Errno.ENOSPC, e.errno(), e.getMessage());
+                assertArrayEquals(data, readAll(o, "/big", data.length));
+                assertEquals("", Sh.ok("ls", "-A", upper.resolve(Whiteout.WORK_DIR).toString()));
 
-            o.chmod("/sparse", 0600);
-            assertArrayEquals(sparse, Files.readAllBytes(upper.resolve("sparse")));
-            assertTrue(HostFs.lstat(upper.resolve("sparse").toString()).blocks() * 512 < 64 * 1024,
-                    "the zero blocks stay a hole in the copy");
+                o.chmod("/sparse", 0600);
+                assertArrayEquals(sparse, Files.readAllBytes(upper.resolve("sparse")));
+                assertTrue(HostFs.lstat(upper.resolve("sparse").toString()).blocks() * 512 < 64 * 1024,
+                        "the zero blocks stay a hole in the copy");
+            } finally {
+                o.destroy();
+            }
         } finally {
             Sh.run(List.of("umount", upper.toString()));
         }
