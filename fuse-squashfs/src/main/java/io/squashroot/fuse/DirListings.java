@@ -15,7 +15,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The open directories of a {@link KernelSession}: a listing is taken whole at a handle's first
  * READDIR (or a rewind to offset 0) and served by offset from that snapshot, so offsets stay
  * valid while the directory changes, as libfuse does. READDIRPLUS entries that carry
- * attributes count as lookups of their names.
+ * attributes count as lookups of their names; a tree whose listing carries none (a writable one)
+ * has each entry's attributes asked for as the reply is filled.
  */
 final class DirListings {
 
@@ -66,6 +67,9 @@ final class DirListings {
         for (long i = Math.max(0, offset); i < entries.size(); i++) {
             DirEntry e = entries.get((int) i);
             FileAttr a = e.attr();
+            if (plus && a == null && !isDot(e.name())) {
+                a = current(nodeid, e.name());
+            }
             long ino = a != null ? a.ino() : Wire.UNKNOWN_INO;
             int type = a != null ? (a.mode() & FileAttr.S_IFMT) >>> 12 : 0;
             int need = Wire.direntSize(e.name().length) + (plus ? Wire.ENTRY_OUT : 0);
@@ -83,6 +87,23 @@ final class DirListings {
             pos += Wire.putDirent(out, pos, ino, i + 1, type, e.name());
         }
         return pos - Wire.OUT_HEADER;
+    }
+
+    /**
+     * The attributes of entry {@code name} now, or null when it has gone since the listing was
+     * taken (then the entry goes out as a name only). Asked while the reply is filled, not kept
+     * from the listing: the kernel holds the directory against changes for one READDIRPLUS, not
+     * between two.
+     */
+    private FileAttr current(long nodeid, byte[] name) throws FsException {
+        try {
+            return session.tree().getattr(session.nodes().path(nodeid, NameBytes.decode(name)));
+        } catch (FsException e) {
+            if (e.errno() == Errno.ENOENT || e.errno() == Errno.ENOTDIR) {
+                return null;
+            }
+            throw e;
+        }
     }
 
     private List<DirEntry> list(long nodeid, String path) throws FsException {

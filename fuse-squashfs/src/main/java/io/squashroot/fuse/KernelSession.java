@@ -395,10 +395,12 @@ final class KernelSession implements FuseSession {
             want |= Wire.HANDLE_KILLPRIV_V2;
         } else {
             want |= Wire.CACHE_SYMLINKS; // an image never changes a link's target
-            // An image's listing carries every entry's attributes at no cost: one READDIRPLUS
-            // spares the LOOKUP per entry that `ls -l`, find and import scans would send.
-            want |= Wire.DO_READDIRPLUS | Wire.READDIRPLUS_AUTO;
         }
+        // One READDIRPLUS spares the LOOKUP per entry that `ls -l`, find, tar and import scans
+        // send after a listing. An image's listing carries the attributes at no cost; a
+        // writable tree's are looked up as the reply is filled (DirListings), the work a LOOKUP
+        // would do without its round trip. AUTO: plain READDIR once the kernel sees no lookups follow.
+        want |= Wire.DO_READDIRPLUS | Wire.READDIRPLUS_AUTO;
         for (int i = 0; i < 64; i += 8) {
             out.putLong(Wire.OUT_HEADER + i, 0);
         }

@@ -77,6 +77,42 @@ class KernelSessionTest {
         assertEquals("hello world", Files.readString(tmp.resolve("upper/b")), "and the upper layer has it");
     }
 
+    /**
+     * READDIRPLUS on a writable tree: the attributes a listing hands the kernel are the entries'
+     * own at that moment (hard links one inode, a copied-up file's new mode, a size written
+     * through a handle still open), and an open unlinked file is not among them. The dentry
+     * cache is dropped first, so the names come back through the listing, not earlier lookups.
+     */
+    @Test
+    void listingWithAttributes_carriesEachEntrysCurrentAttributes() throws Exception {
+        assumeTrue(Sh.isRoot(), "dropping the dentry cache needs root");
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        try (FuseMount m = mount(mp, MountOptions.builder())) {
+            Files.writeString(mp.resolve("a"), "x");
+            Files.createLink(mp.resolve("b"), mp.resolve("a"));
+            Files.setPosixFilePermissions(mp.resolve("lowerfile"), PosixFilePermissions.fromString("rw-------"));
+            Path gone = mp.resolve("gone");
+            Files.writeString(gone, "bye");
+            try (FileChannel ch = FileChannel.open(mp.resolve("a"), StandardOpenOption.WRITE);
+                 FileChannel g = FileChannel.open(gone, StandardOpenOption.READ)) {
+                ch.write(ByteBuffer.wrap("hello world".getBytes(StandardCharsets.US_ASCII)), 0);
+                Files.delete(gone);
+                Files.writeString(Path.of("/proc/sys/vm/drop_caches"), "2");
+                String ls = Sh.ok("ls", "-lin", "--time-style=+", mp.toString());
+                List<String[]> rows = ls.lines().skip(1).map(l -> l.trim().split("\\s+")).toList();
+                assertEquals(List.of("a", "b", "lowerfile"), rows.stream().map(r -> r[r.length - 1]).toList(), ls);
+                String[] a = rows.get(0);
+                String[] b = rows.get(1);
+                assertEquals(a[0], b[0], "one inode for both names: " + ls);
+                assertEquals("2", a[2], "link count: " + ls);
+                assertEquals("11", a[5], "the size written through the open handle: " + ls);
+                assertEquals("11", b[5], ls);
+                assertEquals("-rw-------", rows.get(2)[1], "the copied-up file's new mode: " + ls);
+                assertEquals("bye", read(g), "the unlinked file still reads through its handle");
+            }
+        }
+    }
+
     @Test
     void openFile_keepsWorkingAfterUnlink_andLeavesNothingBehind() throws Exception {
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
