@@ -327,8 +327,10 @@ class SquashrootSrunTest {
                 "-o", out.toString(), script.toString()), env, 60);
         assertEquals(0, sub.status(), sub::toString);
         String job = sub.stdout().strip();
-        // Requeue while the second step holds the container (a keeper and a running task).
-        awaitTrue(() -> Files.exists(stateRoot.resolve("pyxis_" + job + "_work/tasks")) && !taskFiles(job).isEmpty(), 120);
+        // Requeue while the second step holds the container (a keeper and a running task): the
+        // first step's "created" says it is over, whose own task would otherwise match as well.
+        awaitTrue(() -> Files.exists(out) && Files.readString(out).contains("created")
+                && Files.exists(stateRoot.resolve("pyxis_" + job + "_work/tasks")) && !taskFiles(job).isEmpty(), 120);
         assertEquals(0, slurm.exec(List.of("scontrol", "requeue", job), Map.of(), 30).status());
         // A requeued job waits ~2 min (BeginTime); let it start again now.
         try {
