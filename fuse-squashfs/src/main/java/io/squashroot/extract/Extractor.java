@@ -50,8 +50,6 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Extractor {
     /** Work items queued ahead of the workers: bounds memory on images with millions of files. */
     private static final int MAX_QUEUED = 4096;
-    /** The most file data one write(2) carries (see Blocks.writeInPieces). */
-    static final int WRITE_PIECE = 256 << 10;
     /** Linux PATH_MAX 4096 holds at most 2048 one-character components. */
     private static final int MAX_DEPTH = 2048;
 
@@ -301,22 +299,6 @@ public final class Extractor {
             });
         }
 
-        /**
-         * One block in writes of at most {@value #WRITE_PIECE} bytes: on virtual machines that
-         * hand freed memory back to their host, ext4 (6.x) filling fresh page cache from one 1 MiB
-         * write took several times as long as from four of 256 KiB (docs/benchmarks.md, "Fewer host
-         * calls"); smaller pieces cost nothing elsewhere.
-         */
-        private static void writeInPieces(FileChannel out, ByteBuffer data, long position) throws IOException {
-            int end = data.limit();
-            long p = position;
-            while (data.position() < end) {
-                data.limit(Math.min(end, data.position() + WRITE_PIECE));
-                p += out.write(data, p);
-                data.limit(end);
-            }
-        }
-
         /** Hands a worker's decoded blocks of one file to the writer thread. */
         private final class Blocks implements io.squashroot.squashfs.BlockWriter {
             private final FileChannel out;
@@ -340,7 +322,7 @@ public final class Extractor {
                 finisher.execute(() -> {
                     try {
                         if (failure.get() == null) {
-                            writeInPieces(out, data, position);
+                            io.squashroot.host.FileWrites.writeFully(out, data, position);
                         }
                     } catch (IOException e) {
                         failure.compareAndSet(null, e);

@@ -1,5 +1,6 @@
 package io.squashroot.overlay;
 
+import io.squashroot.host.FileWrites;
 import io.squashroot.squashfs.BlockWriter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -77,7 +78,7 @@ final class HoleSkippingWriter implements BlockWriter {
             while (i < end && !isZero(data, i, Math.min(i + PIECE, end))) {
                 i = Math.min(i + PIECE, end);
             }
-            HostFs.writeFully(out, data.duplicate().limit(i).position(start), position + (start - base));
+            FileWrites.writeFully(out, data.duplicate().limit(i).position(start), position + (start - base));
         }
         data.position(end);
     }

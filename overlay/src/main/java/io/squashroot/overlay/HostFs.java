@@ -7,7 +7,6 @@ import io.squashroot.tree.FsStat;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
@@ -217,29 +216,6 @@ final class HostFs {
     static void rename(String from, String to, int flags) throws FsException {
         if (Libc.renameat2(Libc.AT_FDCWD, cstr(from), Libc.AT_FDCWD, cstr(to), flags) != 0) {
             throw fail("rename", from + " -> " + to);
-        }
-    }
-
-    /** The most one host write(2) of file data carries; see {@link #writeFully}. */
-    static final int WRITE_PIECE = 256 << 10;
-
-    /**
-     * Writes all of {@code src} at {@code position}, in pieces of at most {@value #WRITE_PIECE}
-     * bytes. Why not in one: ext4 (6.x, large folios) sizes the page-cache folios of a write by
-     * its length, and on these virtual machines one write of 1 MiB into memory the guest has
-     * handed back to its host took 6x as long as four of 256 KiB (`dd bs=1M` 1.65 s per GiB
-     * against 0.25 s at `bs=256k`, docs/benchmarks.md); below that size the pieces cost nothing.
-     */
-    static void writeFully(FileChannel out, ByteBuffer src, long position) throws IOException {
-        int end = src.limit();
-        long pos = position;
-        while (src.position() < end) {
-            src.limit(Math.min(end, src.position() + WRITE_PIECE));
-            try {
-                pos += out.write(src, pos);
-            } finally {
-                src.limit(end);
-            }
         }
     }
 

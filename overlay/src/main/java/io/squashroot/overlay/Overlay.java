@@ -1,5 +1,6 @@
 package io.squashroot.overlay;
 
+import io.squashroot.host.FileWrites;
 import io.squashroot.tree.Caller;
 import io.squashroot.tree.DirFiller;
 import io.squashroot.tree.Errno;
@@ -245,7 +246,7 @@ public final class Overlay implements FsTree {
         FileChannel ch = f.upper();
         int total = src.remaining();
         try {
-            HostFs.writeFully(ch, src, f.append() ? ch.size() : offset);
+            FileWrites.writeFully(ch, src, f.append() ? ch.size() : offset);
         } catch (IOException e) {
             throw HostFs.fromIo(e, "write " + path);
         }

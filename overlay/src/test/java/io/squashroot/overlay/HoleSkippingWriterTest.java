@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.squashroot.host.FileWrites;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -21,14 +22,14 @@ class HoleSkippingWriterTest {
 
     @Test
     void writeFully_largerThanOnePiece_writesEveryByteAtItsOffset() throws Exception {
-        byte[] data = new byte[HostFs.WRITE_PIECE * 3 + 12345];
+        byte[] data = new byte[FileWrites.PIECE * 3 + 12345];
         new Random(7).nextBytes(data);
         Path f = tmp.resolve("f");
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
             ByteBuffer src = ByteBuffer.allocateDirect(data.length + 100);
             src.position(100);
             src.put(data).flip().position(100);
-            HostFs.writeFully(ch, src, 5000);
+            FileWrites.writeFully(ch, src, 5000);
             assertEquals(src.limit(), src.position(), "the source is consumed");
             assertEquals(data.length + 100, src.limit(), "its limit is kept");
         }
@@ -39,7 +40,7 @@ class HoleSkippingWriterTest {
 
     @Test
     void writeSkippingZeros_zeroPagesBetweenData_leftAsHoles() throws Exception {
-        int pages = 2 * HostFs.WRITE_PIECE / HoleSkippingWriter.PIECE; // data runs longer than a piece
+        int pages = 2 * FileWrites.PIECE / HoleSkippingWriter.PIECE; // data runs longer than a piece
         ByteBuffer block = ByteBuffer.allocateDirect((pages + 64) * HoleSkippingWriter.PIECE);
         byte[] page = new byte[HoleSkippingWriter.PIECE];
         new Random(9).nextBytes(page);
