@@ -50,6 +50,10 @@ final class KernelSession implements FuseSession {
     private final boolean treeReadOnly;
     private final boolean kernelCache;
     private final boolean writeback;
+    /** Whether to ask for FUSE_POSIX_ACL: writable trees mounted with default_permissions. */
+    private final boolean wantAcl;
+    /** Whether the kernel enforces POSIX ACLs here: then new entries inherit them (AclInheritance). */
+    private volatile boolean posixAcl;
     private final long entryNanos;
     private final long attrNanos;
     private final long negativeNanos;
@@ -75,6 +79,7 @@ final class KernelSession implements FuseSession {
         this.treeReadOnly = tree.isReadOnly();
         this.kernelCache = opts.kernelCache();
         this.writeback = opts.writebackCache() && !treeReadOnly && !opts.readOnly();
+        this.wantAcl = opts.allowOther() && !treeReadOnly && !opts.readOnly();
         this.entryNanos = Wire.nanos(opts.entrySeconds(treeReadOnly));
         this.attrNanos = Wire.nanos(opts.attrSeconds(treeReadOnly));
         this.negativeNanos = treeReadOnly ? entryNanos : 0;
@@ -393,6 +398,11 @@ final class KernelSession implements FuseSession {
             // (SetIdClearing), so the kernel needs no GETATTR before each chown and no
             // security.capability GETXATTR before each write-through.
             want |= Wire.HANDLE_KILLPRIV_V2;
+            if (wantAcl) {
+                // With default_permissions (allow_other mounts: containers) the kernel checks
+                // access by the ACLs too; inheritance and the umask are then ours (AclInheritance).
+                want |= Wire.POSIX_ACL | Wire.DONT_MASK;
+            }
         } else {
             want |= Wire.CACHE_SYMLINKS; // an image never changes a link's target
         }
@@ -408,6 +418,7 @@ final class KernelSession implements FuseSession {
         out.putInt(Wire.OUT_HEADER + 4, Math.min(minor, Wire.KERNEL_MINOR));
         out.putInt(Wire.OUT_HEADER + 8, Math.min(kernelReadahead, readahead));
         out.putInt(Wire.OUT_HEADER + 12, want & kernelFlags);
+        posixAcl = (want & kernelFlags & Wire.POSIX_ACL) != 0 && (want & kernelFlags & Wire.DONT_MASK) != 0;
         // max_background and congestion_threshold stay 0: the kernel's defaults
         out.putInt(Wire.OUT_HEADER + 20, MAX_WRITE);
         out.putInt(Wire.OUT_HEADER + 24, 1); // time_gran: nanoseconds
@@ -587,6 +598,16 @@ final class KernelSession implements FuseSession {
     }
 
     // ---- shared with KernelWrites and DirListings ---------------------------------------------
+
+    /**
+     * What a new entry of {@code mode} in {@code parent} is created with: under FUSE_POSIX_ACL
+     * the parent's default ACL and the request's umask; otherwise the mode as the kernel sent it
+     * (umask applied).
+     */
+    AclInheritance newEntry(long parent, int mode, int umask, boolean dir) throws FsException {
+        return posixAcl ? AclInheritance.of(tree, nodes.path(parent), mode, umask, dir)
+                : new AclInheritance(mode, null, null);
+    }
 
     SetIdClearing setIds() {
         return setIds;

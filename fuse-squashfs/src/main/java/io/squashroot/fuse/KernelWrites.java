@@ -31,9 +31,11 @@ final class KernelWrites {
             case Wire.CREATE -> {
                 String name = Wire.name(in, b + 16, n);
                 String path = nodes.path(parent, name);
-                long fh = tree.create(path, in.getInt(b + 4), s.openFlags(in.getInt(b)), Wire.caller(in));
+                AclInheritance acl = s.newEntry(parent, in.getInt(b + 4), in.getInt(b + 8), false);
+                long fh = tree.create(path, acl.mode(), s.openFlags(in.getInt(b)), Wire.caller(in));
                 FileAttr a;
                 try {
+                    acl.apply(tree, path);
                     a = tree.getattr(path);
                 } catch (FsException e) {
                     tree.release(path, fh);
@@ -50,13 +52,17 @@ final class KernelWrites {
             case Wire.MKNOD -> {
                 String name = Wire.name(in, b + 16, n);
                 String path = nodes.path(parent, name);
-                tree.mknod(path, in.getInt(b), in.getInt(b + 4) & 0xffffffffL, Wire.caller(in));
+                AclInheritance acl = s.newEntry(parent, in.getInt(b), in.getInt(b + 8), false);
+                tree.mknod(path, acl.mode(), in.getInt(b + 4) & 0xffffffffL, Wire.caller(in));
+                acl.apply(tree, path);
                 return s.entry(parent, name, tree.getattr(path), out);
             }
             case Wire.MKDIR -> {
                 String name = Wire.name(in, b + 8, n);
                 String path = nodes.path(parent, name);
-                tree.mkdir(path, in.getInt(b), Wire.caller(in));
+                AclInheritance acl = s.newEntry(parent, in.getInt(b), in.getInt(b + 4), true);
+                tree.mkdir(path, acl.mode(), Wire.caller(in));
+                acl.apply(tree, path);
                 return s.entry(parent, name, tree.getattr(path), out);
             }
             case Wire.SYMLINK -> {

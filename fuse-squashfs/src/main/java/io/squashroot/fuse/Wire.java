@@ -65,10 +65,12 @@ final class Wire {
     // INIT flags
     static final int ASYNC_READ = 1;
     static final int BIG_WRITES = 1 << 5;
+    static final int DONT_MASK = 1 << 6;
     static final int DO_READDIRPLUS = 1 << 13;
     static final int READDIRPLUS_AUTO = 1 << 14;
     static final int WRITEBACK_CACHE = 1 << 16;
     static final int PARALLEL_DIROPS = 1 << 18;
+    static final int POSIX_ACL = 1 << 20;
     static final int MAX_PAGES = 1 << 22;
     static final int CACHE_SYMLINKS = 1 << 23;
     static final int HANDLE_KILLPRIV_V2 = 1 << 28;

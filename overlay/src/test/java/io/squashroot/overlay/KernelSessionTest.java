@@ -113,6 +113,39 @@ class KernelSessionTest {
         }
     }
 
+    /**
+     * FUSE_POSIX_ACL on an allow_other (default_permissions) mount: the kernel grants by the
+     * ACLs, and new entries inherit a directory's default ACL with the umask ignored, as on the
+     * host's own file system, which runs the same script as the reference.
+     */
+    @Test
+    void posixAcls_enforcedAndInherited_asOnTheHostFileSystem() throws Exception {
+        assumeTrue(Sh.isRoot(), "sqtest as the other user, and allow_other, need root");
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x")); // sqtest walks in
+        Path ref = Files.createDirectory(tmp.resolve("ref"));
+        Path mp = Files.createDirectory(tmp.resolve("mnt"));
+        String script = "cd \"$1\" || exit 1\n"
+                + "echo secret > f; chmod 600 f\n"
+                + "setpriv --reuid=sqtest --regid=sqtest --init-groups cat f 2>/dev/null || echo denied\n"
+                + "setfacl -m u:sqtest:r f\n"
+                + "setpriv --reuid=sqtest --regid=sqtest --init-groups cat f 2>/dev/null || echo denied\n"
+                + "mkdir d; setfacl -d -m u:sqtest:rw d\n"
+                + "(umask 022; touch d/x; mkdir d/y; mknod d/p p)\n"
+                + "(umask 077; touch plain)\n"
+                + "stat -c '%n %A' d/x d/y d/p plain\n"
+                + "getfacl -n d/x d/y\n"
+                + "setpriv --reuid=sqtest --regid=sqtest --init-groups sh -c 'echo hi > d/x' || echo denied\n"
+                + "cat d/x\n";
+        String expected = Sh.ok("sh", "-c", script, "sh", ref.toString());
+        assertTrue(expected.startsWith("denied\nsecret\n"), "the host enforces the ACL: " + expected);
+        assertTrue(expected.contains("user:1001:rw-"), "and inherits the default one: " + expected);
+        try (FuseMount m = mount(mp, MountOptions.builder().allowOther(true))) {
+            assertEquals(expected, Sh.ok("sh", "-c", script, "sh", mp.toString()));
+        }
+        String upper = Sh.ok("getfacl", "-n", tmp.resolve("upper/d/x").toString());
+        assertTrue(upper.contains("user:1001:rw-"), "the inherited ACL is in the upper layer: " + upper);
+    }
+
     @Test
     void openFile_keepsWorkingAfterUnlink_andLeavesNothingBehind() throws Exception {
         Path mp = Files.createDirectory(tmp.resolve("mnt"));
