@@ -239,6 +239,32 @@ class SubordinateIdsStartTest {
         assertEquals(0, user.run("remove", "-f", "acl").status());
     }
 
+    /**
+     * The kernel enforces ACLs in the rootless container (its mount has allow_other and so
+     * default_permissions and FUSE_POSIX_ACL): container user 1000 reads a 0600 file of root
+     * through `u:1000:r`, 1001 is refused, and a file made in a directory with a default ACL
+     * inherits it.
+     */
+    @Test
+    void acl_inRootlessContainer_isEnforcedAndInherited() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setfacl")), "setfacl missing (package acl)");
+        assertEquals(0, user.run("create", "-n", "acle", debian.toString()).status());
+        List<String> cmd = new ArrayList<>(List.of("start", "--root", "--rw",
+                "-m", "/usr/bin/setfacl:/usr/local/bin/setfacl:none:x-create=file,bind,ro",
+                "-m", "/usr/bin/getfacl:/usr/local/bin/getfacl:none:x-create=file,bind,ro",
+                "acle", "sh", "-c", "umask 022; echo x > /f && chmod 600 /f && setfacl -m u:1000:r /f"
+                        + " && setpriv --reuid=1000 --regid=1000 --clear-groups cat /f"
+                        + " && (setpriv --reuid=1001 --regid=1001 --clear-groups cat /f 2>/dev/null || echo denied)"
+                        + " && mkdir /d && setfacl -d -m u:1000:rw /d && touch /d/x"
+                        + " && stat -c %A /d/x && getfacl -n --omit-header /d/x"));
+        Sandbox.Result r = user.run(cmd.toArray(String[]::new));
+        assertEquals(0, r.status(), r.toString());
+        List<String> out = r.out().lines().toList();
+        assertEquals(List.of("x", "denied", "-rw-rw-r--"), out.subList(0, Math.min(3, out.size())), r.toString());
+        assertTrue(out.contains("user:1000:rw-") && out.contains("mask::rw-"), "inherited: " + r);
+        assertEquals(0, user.run("remove", "-f", "acle").status());
+    }
+
     private static String recorded(Path p) throws IOException {
         UserDefinedFileAttributeView v = Files.getFileAttributeView(p, UserDefinedFileAttributeView.class);
         ByteBuffer b = ByteBuffer.allocate(v.size("squashroot.stat"));
