@@ -1,5 +1,6 @@
 package io.squashroot.extract;
 
+import io.squashroot.host.FileWrites;
 import io.squashroot.squashfs.CorruptImageException;
 import io.squashroot.squashfs.DirEntry;
 import io.squashroot.squashfs.Inode;
@@ -322,7 +323,7 @@ public final class Extractor {
                 finisher.execute(() -> {
                     try {
                         if (failure.get() == null) {
-                            io.squashroot.host.FileWrites.writeFully(out, data, position);
+                            FileWrites.writeFully(out, data, position);
                         }
                     } catch (IOException e) {
                         failure.compareAndSet(null, e);

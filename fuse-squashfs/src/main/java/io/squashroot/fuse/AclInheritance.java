@@ -62,10 +62,7 @@ record AclInheritance(int mode, byte[] access, byte[] dflt) {
                     mask = at;
                     extended = true;
                 }
-                case USER, GROUP -> extended = true;
-                default -> {
-                    return new AclInheritance(mode & ~(umask & 0777), null, null); // checked in defaultAcl
-                }
+                default -> extended = true; // USER or GROUP: defaultAcl let no other tag through
             }
             acl.putShort(at + 2, (short) perm);
         }

@@ -23,7 +23,8 @@ import java.util.logging.Logger;
  * ENOTEMPTY), they move back.
  * </ul>
  * The session knows nothing of the tree's layout here: every move is a rename through the
- * tree, with RENAME_NOREPLACE wherever a name is given back or taken in the root.
+ * tree, with RENAME_NOREPLACE, so no name is ever clobbered (a hidden name already taken, e.g.
+ * by a leftover of an earlier mount, is tried again with the next).
  */
 final class HiddenFiles {
 
@@ -128,16 +129,11 @@ final class HiddenFiles {
             String hidden = nodes.hiddenName(parent, name);
             String hiddenPath = nodes.path(parent, hidden);
             try {
-                tree.getattr(hiddenPath);
-                continue; // a leftover of an earlier mount holds this name
+                tree.rename(path, hiddenPath, RENAME_NOREPLACE);
             } catch (FsException e) {
-                if (e.errno() != Errno.ENOENT) {
-                    return null;
+                if (e.errno() == Errno.EEXIST) {
+                    continue; // a leftover of an earlier mount holds this name
                 }
-            }
-            try {
-                tree.rename(path, hiddenPath, 0);
-            } catch (FsException e) {
                 return null;
             }
             long id = nodes.hid(parent, name, hidden);

@@ -35,9 +35,8 @@ final class Anchors {
 
     /** Registers {@code dir}; null (and nothing registered) when it cannot be opened. */
     static synchronized Anchor add(String dir) {
-        int fd = Libc.open(HostFs.cstr(dir), O_PATH | O_DIRECTORY | Libc.O_CLOEXEC);
-        if (fd < 0 || dir.isEmpty()) {
-            HostFs.close(fd);
+        int fd = dir.isEmpty() ? -1 : Libc.open(HostFs.cstr(dir), O_PATH | O_DIRECTORY | Libc.O_CLOEXEC);
+        if (fd < 0) {
             return null;
         }
         Anchor a = new Anchor(dir, fd);
@@ -59,25 +58,22 @@ final class Anchors {
         }
     }
 
-    /** The newest registered directory strictly above {@code path}, or null. */
-    static Anchor of(String path) {
+    /** A host path as an *at call takes it: a directory descriptor and the path from there. */
+    record At(int dirfd, byte[] path) {
+    }
+
+    /**
+     * {@code path} (absolute) from the newest registered directory strictly above it, or from
+     * the working directory (AT_FDCWD, the path unchanged) when none is.
+     */
+    static At at(String path) {
         Anchor[] as = all;
         for (int i = as.length - 1; i >= 0; i--) {
             String d = as[i].dir();
             if (path.length() > d.length() + 1 && path.charAt(d.length()) == '/' && path.startsWith(d)) {
-                return as[i];
+                return new At(as[i].fd(), HostFs.cstr(path.substring(d.length() + 1)));
             }
         }
-        return null;
-    }
-
-    /** The descriptor to resolve {@code path} from: AT_FDCWD when {@code a} is null. */
-    static int dirfd(Anchor a) {
-        return a == null ? Libc.AT_FDCWD : a.fd();
-    }
-
-    /** {@code path} as bytes for a call from {@link #dirfd(Anchor)}: relative below {@code a}. */
-    static byte[] relative(Anchor a, String path) {
-        return HostFs.cstr(a == null ? path : path.substring(a.dir().length() + 1));
+        return new At(Libc.AT_FDCWD, HostFs.cstr(path));
     }
 }

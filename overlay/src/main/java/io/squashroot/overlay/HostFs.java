@@ -64,9 +64,8 @@ final class HostFs {
     /** lstat, or null when the path does not exist (ENOENT/ENOTDIR). */
     static HostStat lstatOrNull(String path) throws FsException {
         byte[] buf = new byte[256];
-        Anchors.Anchor a = Anchors.of(path);
-        if (Libc.statx(Anchors.dirfd(a), Anchors.relative(a, path), Libc.AT_SYMLINK_NOFOLLOW,
-                Libc.STATX_BASIC_STATS, buf) != 0) {
+        Anchors.At at = Anchors.at(path);
+        if (Libc.statx(at.dirfd(), at.path(), Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, buf) != 0) {
             int errno = CFunction.errno();
             if (errno == Errno.ENOENT || errno == Errno.ENOTDIR) {
                 return null;
@@ -103,8 +102,8 @@ final class HostFs {
     }
 
     static void chmod(String path, int mode) throws FsException {
-        Anchors.Anchor a = Anchors.of(path);
-        if (Libc.fchmodat(Anchors.dirfd(a), Anchors.relative(a, path), mode, 0) != 0) {
+        Anchors.At at = Anchors.at(path);
+        if (Libc.fchmodat(at.dirfd(), at.path(), mode, 0) != 0) {
             throw fail("chmod", path);
         }
     }
@@ -189,8 +188,8 @@ final class HostFs {
     static void utimens(String path, long atimeNanos, long mtimeNanos) throws FsException {
         long[] ts = {timespecSec(atimeNanos), timespecNsec(atimeNanos),
                 timespecSec(mtimeNanos), timespecNsec(mtimeNanos)};
-        Anchors.Anchor a = Anchors.of(path);
-        if (Libc.utimensat(Anchors.dirfd(a), Anchors.relative(a, path), ts, Libc.AT_SYMLINK_NOFOLLOW) != 0) {
+        Anchors.At at = Anchors.at(path);
+        if (Libc.utimensat(at.dirfd(), at.path(), ts, Libc.AT_SYMLINK_NOFOLLOW) != 0) {
             throw fail("utimensat", path);
         }
     }
